@@ -1,0 +1,429 @@
+#include "libs/eventlog/embedded_log.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/base/status_macros.h"
+#include "libs/eventlog/internal/rocksdb_status.h"
+
+namespace vanguard::eventlog {
+namespace {
+
+using internal::FromRocksDb;
+
+constexpr char kRecordsFamily[] = "records";
+constexpr char kPositionsFamily[] = "positions";
+constexpr char kMetaLogId[] = "log_id";
+constexpr char kMetaPartitions[] = "partitions";
+
+void PutBigEndian(std::string& out, uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+uint64_t GetBigEndian(std::string_view in, int bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | static_cast<uint8_t>(in[i]);
+  return value;
+}
+
+// Records sort by (partition, offset): big-endian keys.
+std::string RecordKey(int32_t partition, int64_t offset) {
+  std::string key;
+  key.reserve(12);
+  PutBigEndian(key, static_cast<uint32_t>(partition), 4);
+  PutBigEndian(key, static_cast<uint64_t>(offset), 8);
+  return key;
+}
+
+std::string PositionKey(std::string_view consumer, int32_t partition) {
+  std::string key(consumer);
+  key.push_back('\0');
+  PutBigEndian(key, static_cast<uint32_t>(partition), 4);
+  return key;
+}
+
+// A stored record: timestamp, key, headers, then the value to the end, each
+// length a fixed 32-bit prefix. The value is kept byte for byte.
+void PutBytes(std::string& out, std::string_view bytes) {
+  PutBigEndian(out, bytes.size(), 4);
+  out.append(bytes);
+}
+
+std::string EncodeRecord(const Record& record) {
+  std::string out;
+  out.reserve(record.key.size() + record.value.size() + 256);
+  PutBigEndian(out, static_cast<uint64_t>(absl::ToUnixMicros(record.cloud_event.time)), 8);
+  PutBytes(out, record.key);
+  auto headers = CloudEventHeaders(record.cloud_event);
+  PutBigEndian(out, headers.size(), 4);
+  for (const auto& [name, value] : headers) {
+    PutBytes(out, name);
+    PutBytes(out, value);
+  }
+  out.append(record.value);
+  return out;
+}
+
+absl::Status DecodeRecord(std::string_view in, StoredRecord& out) {
+  auto corrupt = [&] {
+    return absl::DataLossError(absl::StrCat("stored record at partition ", out.partition,
+                                            " offset ", out.offset, " is malformed"));
+  };
+  auto take = [&](size_t n) -> std::optional<std::string_view> {
+    if (in.size() < n) return std::nullopt;
+    std::string_view head = in.substr(0, n);
+    in.remove_prefix(n);
+    return head;
+  };
+  auto take_bytes = [&]() -> std::optional<std::string_view> {
+    auto size = take(4);
+    if (!size) return std::nullopt;
+    return take(GetBigEndian(*size, 4));
+  };
+  auto micros = take(8);
+  if (!micros) return corrupt();
+  out.timestamp = absl::FromUnixMicros(static_cast<int64_t>(GetBigEndian(*micros, 8)));
+  auto key = take_bytes();
+  auto count = take(4);
+  if (!key || !count) return corrupt();
+  out.key = std::string(*key);
+  uint64_t headers = GetBigEndian(*count, 4);
+  out.headers.clear();
+  for (uint64_t i = 0; i < headers; ++i) {
+    auto name = take_bytes();
+    auto value = take_bytes();
+    if (!name || !value) return corrupt();
+    out.headers.emplace_back(std::string(*name), std::string(*value));
+  }
+  out.value = std::string(in);
+  return absl::OkStatus();
+}
+
+class EmbeddedLog;
+
+class EmbeddedReader final : public LogReader {
+ public:
+  EmbeddedReader(EmbeddedLog* log, PositionMap from) : log_(log), positions_(std::move(from)) {}
+
+  absl::StatusOr<std::vector<StoredRecord>> Poll(size_t max_records, absl::Time deadline) override;
+  PositionMap positions() const override { return positions_; }
+
+ private:
+  EmbeddedLog* log_;
+  PositionMap positions_;
+  size_t next_partition_ = 0;  // round-robin start, so no partition starves
+};
+
+class EmbeddedLog final : public EventLog {
+ public:
+  EmbeddedLog(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> families,
+              std::string log_id, std::vector<int64_t> end_offsets)
+      : db_(std::move(db)),
+        families_(std::move(families)),
+        log_id_(std::move(log_id)),
+        end_offsets_(std::move(end_offsets)) {}
+
+  ~EmbeddedLog() override {
+    for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
+    db_->Close().PermitUncheckedError();
+  }
+
+  const std::string& log_id() const override { return log_id_; }
+  int32_t partition_count() const override { return static_cast<int32_t>(end_offsets_.size()); }
+
+  absl::StatusOr<std::vector<Position>> Append(std::span<const Record> records,
+                                               absl::Time deadline) override;
+
+  absl::StatusOr<std::unique_ptr<LogReader>> OpenReader(const PositionMap& from) override {
+    for (const auto& [partition, offset] : from) {
+      if (partition < 0 || partition >= partition_count()) {
+        return absl::InvalidArgumentError(absl::StrCat("partition ", partition, " is not in [0, ",
+                                                       partition_count(), ")"));
+      }
+      if (offset < 0) {
+        return absl::InvalidArgumentError(absl::StrCat("offset ", offset, " of partition ",
+                                                       partition, " is negative"));
+      }
+    }
+    return std::make_unique<EmbeddedReader>(this, from);
+  }
+
+  absl::StatusOr<int64_t> EndOffset(int32_t partition, absl::Time) override {
+    if (partition < 0 || partition >= partition_count()) {
+      return absl::InvalidArgumentError(absl::StrCat("partition ", partition, " is not in [0, ",
+                                                     partition_count(), ")"));
+    }
+    absl::MutexLock lock(&mu_);
+    return end_offsets_[partition];
+  }
+
+  absl::Status CommitPositions(std::string_view consumer, const PositionMap& positions,
+                               absl::Time) override {
+    if (consumer.empty()) return absl::InvalidArgumentError("consumer: must not be empty");
+    rocksdb::WriteBatch batch;
+    for (const auto& [partition, offset] : positions) {
+      std::string value;
+      PutBigEndian(value, static_cast<uint64_t>(offset), 8);
+      batch.Put(families_[2], PositionKey(consumer, partition), value);
+    }
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    return FromRocksDb(db_->Write(options, &batch), "committing positions");
+  }
+
+  absl::StatusOr<PositionMap> CommittedPositions(std::string_view consumer, absl::Time) override {
+    std::string prefix(consumer);
+    prefix.push_back('\0');
+    PositionMap positions;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[2]));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      std::string_view key = it->key().ToStringView().substr(prefix.size());
+      positions[static_cast<int32_t>(GetBigEndian(key, 4))] =
+          static_cast<int64_t>(GetBigEndian(it->value().ToStringView(), 8));
+    }
+    RETURN_IF_ERROR(FromRocksDb(it->status(), "reading positions"));
+    return positions;
+  }
+
+  // Reads what is durable in `partition` from `offset`, at most `max` records.
+  absl::Status ReadPartition(int32_t partition, int64_t offset, size_t max,
+                             std::vector<StoredRecord>& out) {
+    int64_t end;
+    {
+      absl::MutexLock lock(&mu_);
+      end = end_offsets_[partition];
+    }
+    if (offset > end) {
+      return absl::OutOfRangeError(absl::StrCat("position ", offset, " of partition ", partition,
+                                                " is past the log's end ", end));
+    }
+    if (offset == end || max == 0) return absl::OkStatus();
+    std::string upper = RecordKey(partition, end);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, families_[1]));
+    int64_t expected = offset;
+    for (it->Seek(RecordKey(partition, offset)); it->Valid() && max > 0; it->Next(), --max) {
+      StoredRecord record;
+      record.partition = partition;
+      record.offset = static_cast<int64_t>(GetBigEndian(it->key().ToStringView().substr(4), 8));
+      if (record.offset != expected) {
+        return absl::DataLossError(absl::StrCat("partition ", partition, " has no record at offset ",
+                                                expected));
+      }
+      RETURN_IF_ERROR(DecodeRecord(it->value().ToStringView(), record));
+      out.push_back(std::move(record));
+      ++expected;
+    }
+    RETURN_IF_ERROR(FromRocksDb(it->status(), "reading records"));
+    if (expected == offset) {
+      return absl::DataLossError(absl::StrCat("partition ", partition, " has no record at offset ",
+                                              offset, " below its end ", end));
+    }
+    return absl::OkStatus();
+  }
+
+  // Waits until something is appended after `generation`, or until `deadline`.
+  void AwaitAppend(uint64_t generation, absl::Time deadline) {
+    absl::MutexLock lock(&mu_);
+    while (generation_ == generation) {
+      if (appended_.WaitWithDeadline(&mu_, deadline)) return;
+    }
+  }
+
+  uint64_t generation() {
+    absl::MutexLock lock(&mu_);
+    return generation_;
+  }
+
+ private:
+  struct PendingAppend {
+    std::span<const Record> records;
+    std::vector<Position> positions;
+    absl::Status status;
+    bool done = false;
+  };
+
+  // Writes `group` in one synced batch; called by one leader at a time.
+  absl::Status WriteGroup(const std::vector<PendingAppend*>& group, std::vector<int64_t>& next);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default (meta), records, positions
+  const std::string log_id_;
+
+  absl::Mutex mu_;
+  absl::CondVar appended_;
+  std::vector<int64_t> end_offsets_ ABSL_GUARDED_BY(mu_);  // durable and visible
+  std::deque<PendingAppend*> queue_ ABSL_GUARDED_BY(mu_);
+  bool leader_active_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+absl::Status EmbeddedLog::WriteGroup(const std::vector<PendingAppend*>& group,
+                                     std::vector<int64_t>& next) {
+  rocksdb::WriteBatch batch;
+  for (PendingAppend* pending : group) {
+    pending->positions.reserve(pending->records.size());
+    for (const Record& record : pending->records) {
+      int32_t partition = PartitionOf(record, partition_count());
+      int64_t offset = next[partition]++;
+      pending->positions.push_back({partition, offset});
+      rocksdb::Status s = batch.Put(families_[1], RecordKey(partition, offset), EncodeRecord(record));
+      if (!s.ok()) return FromRocksDb(s, "preparing the batch");
+    }
+  }
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocksDb(db_->Write(options, &batch), "appending");
+}
+
+absl::StatusOr<std::vector<Position>> EmbeddedLog::Append(std::span<const Record> records,
+                                                          absl::Time) {
+  RETURN_IF_ERROR(ValidateRecords(records, partition_count()));
+  PendingAppend self{.records = records};
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(&self);
+  while (!self.done) {
+    if (leader_active_) {
+      appended_.Wait(&mu_);
+      continue;
+    }
+    // Lead: write everything queued so far, own append included, in one batch.
+    leader_active_ = true;
+    std::vector<PendingAppend*> group(queue_.begin(), queue_.end());
+    queue_.clear();
+    std::vector<int64_t> next = end_offsets_;
+    mu_.Unlock();
+    absl::Status status = WriteGroup(group, next);
+    mu_.Lock();
+    if (status.ok()) end_offsets_ = std::move(next);
+    for (PendingAppend* pending : group) {
+      pending->status = status;
+      pending->done = true;
+    }
+    leader_active_ = false;
+    ++generation_;
+    appended_.SignalAll();  // followers: done, or one of them leads next
+  }
+  if (!self.status.ok()) return self.status;
+  return std::move(self.positions);
+}
+
+absl::StatusOr<std::vector<StoredRecord>> EmbeddedReader::Poll(size_t max_records,
+                                                               absl::Time deadline) {
+  std::vector<StoredRecord> out;
+  if (positions_.empty() || max_records == 0) return out;
+  while (true) {
+    uint64_t generation = log_->generation();
+    std::vector<int32_t> order;
+    for (const auto& [partition, offset] : positions_) order.push_back(partition);
+    std::rotate(order.begin(), order.begin() + (next_partition_ % order.size()), order.end());
+    ++next_partition_;
+    for (int32_t partition : order) {
+      size_t before = out.size();
+      RETURN_IF_ERROR(
+          log_->ReadPartition(partition, positions_[partition], max_records - out.size(), out));
+      positions_[partition] += static_cast<int64_t>(out.size() - before);
+      if (out.size() == max_records) break;
+    }
+    if (!out.empty() || absl::Now() >= deadline) return out;
+    log_->AwaitAppend(generation, deadline);
+  }
+}
+
+absl::StatusOr<std::string> ReadOrInitMeta(rocksdb::DB& db, const std::string& key,
+                                           const std::string& initial) {
+  std::string value;
+  rocksdb::Status s = db.Get({}, key, &value);
+  if (s.ok()) return value;
+  if (!s.IsNotFound()) return FromRocksDb(s, "reading the log's metadata");
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  RETURN_IF_ERROR(FromRocksDb(db.Put(options, key, initial), "writing the log's metadata"));
+  return initial;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("path: must not be empty");
+  if (options.partitions <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("partitions: ", options.partitions, " must be positive"));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", options.path, ": ", ec.message()));
+  }
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  rocksdb::ColumnFamilyOptions family_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, family_options},
+      {kRecordsFamily, family_options},
+      {kPositionsFamily, family_options},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksDb(
+      rocksdb::DB::Open(db_options, options.path, descriptors, &families, &raw),
+      absl::StrCat("opening the embedded log at ", options.path)));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  auto release = [&](absl::Status status) {
+    for (auto* family : families) db->DestroyColumnFamilyHandle(family);
+    return status;
+  };
+
+  absl::BitGen random;
+  std::string fresh_id = absl::StrFormat("embedded-%016x%016x", absl::Uniform<uint64_t>(random),
+                                         absl::Uniform<uint64_t>(random));
+  auto log_id = ReadOrInitMeta(*db, kMetaLogId, fresh_id);
+  if (!log_id.ok()) return release(log_id.status());
+  auto partitions = ReadOrInitMeta(*db, kMetaPartitions, absl::StrCat(options.partitions));
+  if (!partitions.ok()) return release(partitions.status());
+  int32_t stored_partitions = 0;
+  if (!absl::SimpleAtoi(*partitions, &stored_partitions) ||
+      stored_partitions != options.partitions) {
+    return release(absl::FailedPreconditionError(
+        absl::StrCat("the log at ", options.path, " has ", *partitions,
+                     " partitions; this process is configured for ", options.partitions)));
+  }
+
+  // The end of each partition is one past its last record.
+  std::vector<int64_t> end_offsets(options.partitions, 0);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, families[1]));
+  for (int32_t p = 0; p < options.partitions; ++p) {
+    it->SeekForPrev(RecordKey(p, std::numeric_limits<int64_t>::max()));
+    if (it->Valid() && GetBigEndian(it->key().ToStringView(), 4) == static_cast<uint32_t>(p)) {
+      end_offsets[p] = static_cast<int64_t>(GetBigEndian(it->key().ToStringView().substr(4), 8)) + 1;
+    }
+  }
+  if (absl::Status s = FromRocksDb(it->status(), "scanning the log"); !s.ok()) {
+    it.reset();
+    return release(s);
+  }
+  it.reset();
+  return std::make_unique<EmbeddedLog>(std::move(db), std::move(families), *std::move(log_id),
+                                       std::move(end_offsets));
+}
+
+}  // namespace vanguard::eventlog

@@ -1,0 +1,435 @@
+#include "libs/eventlog/kafka_log.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/base/status_macros.h"
+
+namespace vanguard::eventlog {
+namespace {
+
+int RemainingMs(absl::Time deadline) {
+  return static_cast<int>(
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(deadline - absl::Now()), 0, 1 << 30));
+}
+
+absl::Status KafkaStatus(rd_kafka_resp_err_t err, absl::string_view context) {
+  std::string message = absl::StrCat(context, ": ", rd_kafka_err2str(err));
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
+      return absl::OkStatus();
+    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+      return absl::ResourceExhaustedError(message);
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+      return absl::FailedPreconditionError(message);
+    case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+    case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+      return absl::OutOfRangeError(message);
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+      return absl::InvalidArgumentError(message);
+    case RD_KAFKA_RESP_ERR__FATAL:
+    case RD_KAFKA_RESP_ERR__FENCED:
+      return absl::InternalError(message);
+    default:
+      // Transport, timeouts, leadership moves, not enough replicas: retrying may succeed.
+      return absl::UnavailableError(message);
+  }
+}
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+absl::StatusOr<ConfPtr> MakeConf(
+    std::initializer_list<std::pair<const char*, std::string>> settings) {
+  ConfPtr conf(rd_kafka_conf_new());
+  char error[512];
+  for (const auto& [name, value] : settings) {
+    if (rd_kafka_conf_set(conf.get(), name, value.c_str(), error, sizeof error) !=
+        RD_KAFKA_CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("kafka setting ", name, ": ", error));
+    }
+  }
+  return conf;
+}
+
+absl::StatusOr<rd_kafka_t*> NewClient(rd_kafka_type_t type, ConfPtr conf) {
+  char error[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), error, sizeof error);
+  if (!rk) return absl::InvalidArgumentError(absl::StrCat("kafka client: ", error));
+  conf.release();  // owned by rk now
+  return rk;
+}
+
+struct ClientDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using ClientPtr = std::unique_ptr<rd_kafka_t, ClientDeleter>;
+
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+};
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+PartitionListPtr ToPartitionList(const std::string& topic, const PositionMap& positions) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+  for (const auto& [partition, offset] : positions) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+  }
+  return list;
+}
+
+// One Append call's outstanding deliveries. Shared with the delivery reports,
+// which may arrive after the caller gave up at its deadline.
+struct Delivery {
+  explicit Delivery(size_t n) : remaining(n), positions(n) {}
+  absl::Mutex mu;
+  absl::CondVar done;
+  size_t remaining ABSL_GUARDED_BY(mu);
+  std::vector<Position> positions ABSL_GUARDED_BY(mu);
+  absl::Status error ABSL_GUARDED_BY(mu);
+};
+
+struct DeliverySlot {
+  std::shared_ptr<Delivery> delivery;
+  size_t index;
+};
+
+void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+  std::unique_ptr<DeliverySlot> slot(static_cast<DeliverySlot*>(message->_private));
+  Delivery& delivery = *slot->delivery;
+  absl::MutexLock lock(&delivery.mu);
+  if (message->err) {
+    if (delivery.error.ok()) {
+      const char* persisted =
+          rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_NOT_PERSISTED
+              ? "not written"
+              : "possibly written";
+      delivery.error = KafkaStatus(
+          message->err, absl::StrCat("delivery to partition ", message->partition, " (", persisted,
+                                     ")"));
+    }
+  } else {
+    delivery.positions[slot->index] = {message->partition, message->offset};
+  }
+  if (--delivery.remaining == 0) delivery.done.SignalAll();
+}
+
+class KafkaReader final : public LogReader {
+ public:
+  KafkaReader(ClientPtr consumer, PositionMap from)
+      : consumer_(std::move(consumer)), positions_(std::move(from)) {}
+
+  ~KafkaReader() override { rd_kafka_consumer_close(consumer_.get()); }
+
+  absl::StatusOr<std::vector<StoredRecord>> Poll(size_t max_records, absl::Time deadline) override {
+    std::vector<StoredRecord> out;
+    while (out.size() < max_records) {
+      int timeout = out.empty() ? RemainingMs(deadline) : 0;
+      rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_.get(), timeout);
+      if (!message) {
+        if (!out.empty() || absl::Now() >= deadline) break;
+        continue;
+      }
+      std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> owned(
+          message, &rd_kafka_message_destroy);
+      if (message->err) {
+        absl::Status status = KafkaStatus(message->err, "reading the log");
+        if (absl::IsOutOfRange(status)) {
+          return absl::OutOfRangeError(absl::StrCat(
+              "partition ", message->partition, ": position ", positions_[message->partition],
+              " is no longer in the log (", rd_kafka_message_errstr(message), ")"));
+        }
+        if (absl::IsInternal(status) || absl::IsFailedPrecondition(status)) return status;
+        continue;  // transient: librdkafka reconnects and refetches by itself
+      }
+      StoredRecord record;
+      record.partition = message->partition;
+      record.offset = message->offset;
+      record.key.assign(static_cast<const char*>(message->key), message->key_len);
+      record.value.assign(static_cast<const char*>(message->payload), message->len);
+      record.timestamp = absl::FromUnixMillis(rd_kafka_message_timestamp(message, nullptr));
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name;
+        const void* value;
+        size_t size;
+        for (size_t i = 0; !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i) {
+          record.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
+        }
+      }
+      positions_[record.partition] = record.offset + 1;
+      out.push_back(std::move(record));
+    }
+    return out;
+  }
+
+  PositionMap positions() const override { return positions_; }
+
+ private:
+  ClientPtr consumer_;
+  PositionMap positions_;
+};
+
+class KafkaLog final : public EventLog {
+ public:
+  KafkaLog(KafkaLogOptions options, ClientPtr producer)
+      : options_(std::move(options)), producer_(std::move(producer)) {
+    topic_ = rd_kafka_topic_new(producer_.get(), options_.topic.c_str(), nullptr);
+    poller_ = std::thread([this] {
+      while (!stopping_.load()) rd_kafka_poll(producer_.get(), 100);
+    });
+  }
+
+  ~KafkaLog() override {
+    stopping_ = true;
+    poller_.join();
+    // Give what is in flight a moment, then fail the rest so every slot is freed.
+    rd_kafka_flush(producer_.get(), 2000);
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(producer_.get(), 0);
+    rd_kafka_topic_destroy(topic_);
+    absl::MutexLock lock(&committers_mu_);
+    for (auto& [name, committer] : committers_) rd_kafka_consumer_close(committer.get());
+  }
+
+  absl::Status Connect(absl::Time deadline) {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    while (absl::Now() < deadline) {
+      err = rd_kafka_metadata(producer_.get(), 0, topic_, &metadata, RemainingMs(deadline));
+      if (err) break;
+      std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> owned(
+          metadata, &rd_kafka_metadata_destroy);
+      const rd_kafka_metadata_topic_t& topic = metadata->topics[0];
+      if (topic.err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) {
+        absl::SleepFor(absl::Milliseconds(50));
+        continue;
+      }
+      if (topic.err) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "topic ", options_.topic, " at ", options_.brokers, ": ", rd_kafka_err2str(topic.err),
+            "; create it with ", options_.partitions, " partitions"));
+      }
+      if (topic.partition_cnt != options_.partitions) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("topic ", options_.topic, " has ", topic.partition_cnt,
+                         " partitions; this process is configured for ", options_.partitions));
+      }
+      char* cluster = rd_kafka_clusterid(producer_.get(), RemainingMs(deadline));
+      log_id_ = absl::StrCat("kafka:", cluster ? cluster : options_.brokers, "/", options_.topic);
+      if (cluster) rd_kafka_mem_free(producer_.get(), cluster);
+      return absl::OkStatus();
+    }
+    return absl::UnavailableError(absl::StrCat("no broker of ", options_.brokers,
+                                               " answered by the deadline: ",
+                                               rd_kafka_err2str(err)));
+  }
+
+  const std::string& log_id() const override { return log_id_; }
+  int32_t partition_count() const override { return options_.partitions; }
+
+  absl::StatusOr<std::vector<Position>> Append(std::span<const Record> records,
+                                               absl::Time deadline) override {
+    RETURN_IF_ERROR(ValidateRecords(records, partition_count()));
+    if (char reason[512]; rd_kafka_fatal_error(producer_.get(), reason, sizeof reason)) {
+      return absl::InternalError(absl::StrCat("the producer has failed for good: ", reason));
+    }
+    auto delivery = std::make_shared<Delivery>(records.size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      const Record& record = records[i];
+      rd_kafka_headers_t* headers = rd_kafka_headers_new(6);
+      for (const auto& [name, value] : CloudEventHeaders(record.cloud_event)) {
+        rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                            static_cast<ssize_t>(value.size()));
+      }
+      auto slot = std::make_unique<DeliverySlot>(DeliverySlot{delivery, i});
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer_.get(), RD_KAFKA_V_RKT(topic_),
+          RD_KAFKA_V_PARTITION(PartitionOf(record, partition_count())),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+          RD_KAFKA_V_HEADERS(headers),
+          RD_KAFKA_V_TIMESTAMP(absl::ToUnixMillis(record.cloud_event.time)),
+          RD_KAFKA_V_OPAQUE(slot.get()), RD_KAFKA_V_END);
+      if (err) {
+        rd_kafka_headers_destroy(headers);
+        return KafkaStatus(err, i == 0 ? std::string("producing (nothing written)")
+                                       : absl::StrCat("producing record ", i, " (records 0..",
+                                                      i - 1, " possibly written)"));
+      }
+      slot.release();  // freed by OnDelivery
+    }
+    absl::MutexLock lock(&delivery->mu);
+    while (delivery->remaining > 0) {
+      if (delivery->done.WaitWithDeadline(&delivery->mu, deadline)) break;
+    }
+    if (delivery->remaining > 0) {
+      return absl::UnavailableError(
+          absl::StrCat("no acknowledgement from ", options_.brokers, " by the deadline for ",
+                       delivery->remaining, " of ", records.size(),
+                       " records; they may still be written"));
+    }
+    if (!delivery->error.ok()) return delivery->error;
+    return delivery->positions;
+  }
+
+  absl::StatusOr<std::unique_ptr<LogReader>> OpenReader(const PositionMap& from) override {
+    for (const auto& [partition, offset] : from) {
+      if (partition < 0 || partition >= partition_count() || offset < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("position ", offset, " of partition ", partition, " is not valid"));
+      }
+    }
+    ASSIGN_OR_RETURN(ConfPtr conf, MakeConf({
+                                       {"bootstrap.servers", options_.brokers},
+                                       {"client.id", options_.client_id},
+                                       {"group.id", options_.client_id + "-reader"},
+                                       {"enable.auto.commit", "false"},
+                                       {"enable.auto.offset.store", "false"},
+                                       {"auto.offset.reset", "error"},
+                                       {"enable.partition.eof", "false"},
+                                       {"fetch.wait.max.ms", absl::StrCat(options_.fetch_wait_max_ms)},
+                                       {"log_level", "3"},
+                                   }));
+    ASSIGN_OR_RETURN(rd_kafka_t * raw, NewClient(RD_KAFKA_CONSUMER, std::move(conf)));
+    ClientPtr consumer(raw);
+    rd_kafka_poll_set_consumer(consumer.get());
+    PartitionListPtr assignment = ToPartitionList(options_.topic, from);
+    if (rd_kafka_resp_err_t err = rd_kafka_assign(consumer.get(), assignment.get())) {
+      return KafkaStatus(err, "assigning partitions");
+    }
+    return std::make_unique<KafkaReader>(std::move(consumer), from);
+  }
+
+  absl::StatusOr<int64_t> EndOffset(int32_t partition, absl::Time deadline) override {
+    if (partition < 0 || partition >= partition_count()) {
+      return absl::InvalidArgumentError(absl::StrCat("partition ", partition, " is not in [0, ",
+                                                     partition_count(), ")"));
+    }
+    int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        producer_.get(), options_.topic.c_str(), partition, &low, &high, RemainingMs(deadline));
+    if (err) return KafkaStatus(err, absl::StrCat("end offset of partition ", partition));
+    return high;
+  }
+
+  absl::Status CommitPositions(std::string_view consumer, const PositionMap& positions,
+                               absl::Time deadline) override {
+    ASSIGN_OR_RETURN(rd_kafka_t * committer, Committer(consumer));
+    PartitionListPtr offsets = ToPartitionList(options_.topic, positions);
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(committer);
+    rd_kafka_resp_err_t err = rd_kafka_commit_queue(committer, offsets.get(), queue, nullptr, nullptr);
+    absl::Status status = KafkaStatus(err, "committing positions");
+    if (status.ok()) {
+      rd_kafka_event_t* event = rd_kafka_queue_poll(queue, RemainingMs(deadline));
+      if (!event) {
+        status = absl::UnavailableError("committing positions: no answer by the deadline");
+      } else {
+        status = KafkaStatus(rd_kafka_event_error(event), "committing positions");
+        if (const rd_kafka_topic_partition_list_t* result = rd_kafka_event_topic_partition_list(event);
+            status.ok() && result) {
+          for (int i = 0; i < result->cnt && status.ok(); ++i) {
+            status = KafkaStatus(result->elems[i].err,
+                                 absl::StrCat("committing partition ", result->elems[i].partition));
+          }
+        }
+        rd_kafka_event_destroy(event);
+      }
+    }
+    rd_kafka_queue_destroy(queue);
+    return status;
+  }
+
+  absl::StatusOr<PositionMap> CommittedPositions(std::string_view consumer,
+                                                 absl::Time deadline) override {
+    ASSIGN_OR_RETURN(rd_kafka_t * committer, Committer(consumer));
+    PositionMap all;
+    for (int32_t p = 0; p < partition_count(); ++p) all[p] = RD_KAFKA_OFFSET_INVALID;
+    PartitionListPtr list = ToPartitionList(options_.topic, all);
+    if (rd_kafka_resp_err_t err =
+            rd_kafka_committed(committer, list.get(), RemainingMs(deadline))) {
+      return KafkaStatus(err, "reading committed positions");
+    }
+    PositionMap positions;
+    for (int i = 0; i < list->cnt; ++i) {
+      const rd_kafka_topic_partition_t& entry = list->elems[i];
+      if (entry.err) return KafkaStatus(entry.err, "reading committed positions");
+      if (entry.offset >= 0) positions[entry.partition] = entry.offset;
+    }
+    return positions;
+  }
+
+ private:
+  // A consumer handle per consumer name, used only to commit and read positions.
+  absl::StatusOr<rd_kafka_t*> Committer(std::string_view consumer) {
+    if (consumer.empty()) return absl::InvalidArgumentError("consumer: must not be empty");
+    absl::MutexLock lock(&committers_mu_);
+    auto it = committers_.find(consumer);
+    if (it != committers_.end()) return it->second.get();
+    ASSIGN_OR_RETURN(ConfPtr conf, MakeConf({
+                                       {"bootstrap.servers", options_.brokers},
+                                       {"client.id", options_.client_id},
+                                       {"group.id", std::string(consumer)},
+                                       {"enable.auto.commit", "false"},
+                                       {"log_level", "3"},
+                                   }));
+    ASSIGN_OR_RETURN(rd_kafka_t * raw, NewClient(RD_KAFKA_CONSUMER, std::move(conf)));
+    return committers_.emplace(std::string(consumer), ClientPtr(raw)).first->second.get();
+  }
+
+  const KafkaLogOptions options_;
+  ClientPtr producer_;
+  rd_kafka_topic_t* topic_ = nullptr;
+  std::string log_id_;
+  std::atomic<bool> stopping_{false};
+  std::thread poller_;
+
+  absl::Mutex committers_mu_;
+  std::map<std::string, ClientPtr, std::less<>> committers_ ABSL_GUARDED_BY(committers_mu_);
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions& options,
+                                                       absl::Time deadline) {
+  if (options.brokers.empty()) return absl::InvalidArgumentError("brokers: must not be empty");
+  if (options.partitions <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("partitions: ", options.partitions, " must be positive"));
+  }
+  ASSIGN_OR_RETURN(
+      ConfPtr conf,
+      MakeConf({
+          {"bootstrap.servers", options.brokers},
+          {"client.id", options.client_id},
+          {"enable.idempotence", "true"},
+          {"acks", "all"},
+          {"linger.ms", absl::StrCat(options.linger_ms)},
+          {"message.timeout.ms", absl::StrCat(absl::ToInt64Milliseconds(options.delivery_timeout))},
+          {"log_level", "3"},
+      }));
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &OnDelivery);
+  ASSIGN_OR_RETURN(rd_kafka_t * producer, NewClient(RD_KAFKA_PRODUCER, std::move(conf)));
+  auto log = std::make_unique<KafkaLog>(options, ClientPtr(producer));
+  RETURN_IF_ERROR(log->Connect(deadline));
+  return log;
+}
+
+}  // namespace vanguard::eventlog
