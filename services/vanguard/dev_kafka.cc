@@ -1,0 +1,33 @@
+#include "services/vanguard/subcommands.h"
+
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "libs/eventlog/test_broker.h"
+#include "services/vanguard/log_flags.h"
+
+ABSL_FLAG(int, kafka_brokers, 3, "dev-kafka: how many brokers the test cluster has");
+
+namespace vanguard {
+
+int RunDevKafka(const SignalWaiter& wait_for_signal) {
+  auto broker = eventlog::TestBroker::Start({.brokers = absl::GetFlag(FLAGS_kafka_brokers),
+                                             .partitions = absl::GetFlag(FLAGS_partitions),
+                                             .topic = absl::GetFlag(FLAGS_topic)});
+  if (!broker.ok()) {
+    std::cerr << "vanguard dev-kafka: " << broker.status() << "\n";
+    return 1;
+  }
+  // The first line of stdout is the bootstrap address, for scripts.
+  std::cout << (*broker)->bootstrap_servers() << std::endl;
+  std::cerr << "vanguard dev-kafka: a TEST broker (librdkafka's mock cluster, in memory, drops "
+               "data past 5 MiB per partition) with "
+            << (*broker)->brokers() << " brokers and topic " << absl::GetFlag(FLAGS_topic)
+            << " (" << absl::GetFlag(FLAGS_partitions)
+            << " partitions). Never use it in production. SIGTERM stops it." << std::endl;
+  int signal = wait_for_signal();
+  std::cerr << "vanguard dev-kafka: stopping on signal " << signal << std::endl;
+  return 0;
+}
+
+}  // namespace vanguard

@@ -1,0 +1,58 @@
+// vanguard: the ledger of the Strive-for-Excellence campaign, as one binary.
+//
+//   vanguard demo --data_dir DIR        write and verify the seed township's tree
+//   vanguard verify [--log kafka ...]   check every hash chain in the log
+//   vanguard dev-kafka --kafka_brokers 3 --partitions 12
+//                                       a test Kafka cluster for local runs
+#include <signal.h>
+
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "services/vanguard/subcommands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "vanguard SUBCOMMAND [flags]\n"
+    "  demo       write the seed township's organisation tree to the log and verify it\n"
+    "  verify     walk the log and check every hash chain (exit 1 on a break)\n"
+    "  dev-kafka  run a TEST Kafka cluster (librdkafka mock) with the events topic\n"
+    "Run `vanguard SUBCOMMAND --help` for the flags.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken synchronously, by the subcommand that waits for them;
+  // blocking them before any thread starts makes every thread inherit that.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto wait_for_signal = [&stop_signals] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    return signal;
+  };
+
+  absl::SetProgramUsageMessage(kUsage);
+  if (argc < 2 || argv[1][0] == '-') {
+    std::cerr << kUsage << "\n";
+    return argc < 2 ? 2 : 0;
+  }
+  std::string subcommand = argv[1];
+  std::vector<char*> args = {argv[0]};
+  args.insert(args.end(), argv + 2, argv + argc);
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+
+  if (subcommand == "demo") return vanguard::RunLogDemo();
+  if (subcommand == "verify") return vanguard::RunVerify();
+  if (subcommand == "dev-kafka") return vanguard::RunDevKafka(wait_for_signal);
+  std::cerr << "vanguard: unknown subcommand \"" << subcommand << "\"\n" << kUsage << "\n";
+  return 2;
+}

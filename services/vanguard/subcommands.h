@@ -1,0 +1,21 @@
+// The subcommands of the `vanguard` binary. main() parses flags and calls one.
+#pragma once
+
+#include <functional>
+
+namespace vanguard {
+
+// Blocks until SIGTERM or SIGINT arrives and returns the signal's number.
+using SignalWaiter = std::function<int()>;
+
+// Runs librdkafka's mock cluster with the events topic until a signal.
+int RunDevKafka(const SignalWaiter& wait_for_signal);
+
+// Walks the whole log, checks every hash chain, prints each break; 1 if any.
+int RunVerify();
+
+// Writes the seed township's organisation tree to a fresh embedded log,
+// verifies it and prints what the log holds.
+int RunLogDemo();
+
+}  // namespace vanguard
