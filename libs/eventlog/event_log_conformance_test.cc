@@ -68,6 +68,10 @@ class KafkaBackend : public Backend {
 
 enum class Kind { kEmbedded, kKafka };
 
+void PrintTo(Kind kind, std::ostream* out) {
+  *out << (kind == Kind::kEmbedded ? "embedded" : "kafka");
+}
+
 std::string KindName(const ::testing::TestParamInfo<Kind>& info) {
   return info.param == Kind::kEmbedded ? "Embedded" : "Kafka";
 }
