@@ -16,7 +16,8 @@
 //     unless it names one. Offsets in a partition are dense: 0, 1, 2, ...
 //   - Append returns only once every record of the call is durable (synced to
 //     disk, or acknowledged by all in-sync replicas). Records of one call that
-//     share a partition keep their order and get consecutive offsets.
+//     share a partition keep their order (on the embedded log they also get
+//     consecutive offsets; on Kafka another producer's records may come between).
 //   - A failed Append may still have written some records (a Kafka delivery can
 //     be in flight when the deadline passes): its status says so, and the caller
 //     must find out by reading back. It never reports success for a record that
