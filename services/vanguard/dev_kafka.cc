@@ -1,17 +1,25 @@
 #include "services/vanguard/subcommands.h"
 
 #include <iostream>
+#include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
 #include "libs/eventlog/test_broker.h"
 #include "services/vanguard/log_flags.h"
-
-ABSL_FLAG(int, kafka_brokers, 3, "dev-kafka: how many brokers the test cluster has");
 
 namespace vanguard {
 
 int RunDevKafka(const SignalWaiter& wait_for_signal) {
-  auto broker = eventlog::TestBroker::Start({.brokers = absl::GetFlag(FLAGS_kafka_brokers),
+  // Here --brokers counts the brokers to start (elsewhere it names them).
+  int brokers = 3;
+  if (std::string flag = absl::GetFlag(FLAGS_brokers);
+      !flag.empty() && (!absl::SimpleAtoi(flag, &brokers) || brokers < 1 || brokers > 16)) {
+    std::cerr << "vanguard dev-kafka: --brokers: \"" << flag
+              << "\" is not a broker count from 1 to 16\n";
+    return 2;
+  }
+  auto broker = eventlog::TestBroker::Start({.brokers = brokers,
                                              .partitions = absl::GetFlag(FLAGS_partitions),
                                              .topic = absl::GetFlag(FLAGS_topic)});
   if (!broker.ok()) {

@@ -2,7 +2,7 @@
 //
 //   vanguard demo --data_dir DIR        write and verify the seed township's tree
 //   vanguard verify [--log kafka ...]   check every hash chain in the log
-//   vanguard dev-kafka --kafka_brokers 3 --partitions 12
+//   vanguard dev-kafka --brokers 3 --partitions 12
 //                                       a test Kafka cluster for local runs
 #include <signal.h>
 

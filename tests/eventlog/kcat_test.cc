@@ -22,7 +22,7 @@ using vanguard::testing::RunShell;
 using vanguard::testing::Subprocess;
 
 TEST(KcatTest, ReadsAndDecodesAnEventVanguardAppendedToDevKafka) {
-  Subprocess broker({VANGUARD_BINARY, "dev-kafka", "--kafka_brokers=3", "--partitions=12"});
+  Subprocess broker({VANGUARD_BINARY, "dev-kafka", "--brokers=3", "--partitions=12"});
   std::string bootstrap = broker.ReadLine();
   ASSERT_THAT(bootstrap, HasSubstr("127.0.0.1:"));
 
