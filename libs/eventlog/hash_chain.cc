@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/base/status_macros.h"
+#include "libs/eventlog/acceptance.h"
 
 namespace vanguard::eventlog {
 
@@ -57,39 +58,18 @@ absl::StatusOr<SealedRecord> Seal(const v1::Envelope& envelope, std::string_view
 }
 
 std::optional<ChainBreak> ChainVerifier::Check(const StoredRecord& record) {
+  Judgement j = Accept(record, heads_[record.key], epochs_[record.partition]);
+  if (j.accepted) {
+    heads_[record.key] = {j.envelope.aggregate_version(), j.hash};
+    if (j.is_claim) epochs_[record.partition] = j.envelope.owner_claimed().epoch();
+    return std::nullopt;
+  }
   ChainBreak broken;
   broken.position = {record.partition, record.offset};
-  broken.aggregate_id = record.key;
-  auto fail = [&](std::string reason) {
-    broken.reason = std::move(reason);
-    return std::optional<ChainBreak>(std::move(broken));
-  };
-  v1::Sealed sealed;
-  if (!sealed.ParseFromString(record.value)) return fail("the value is not a sealed record");
-  std::string recomputed = ChainHash(sealed.prev_hash(), sealed.envelope());
-  v1::Envelope envelope;
-  bool readable = envelope.ParseFromString(sealed.envelope());
-  if (readable) broken.version = envelope.aggregate_version();
-  if (recomputed != sealed.hash()) {
-    return fail("the stored hash is not SHA-256 of prev_hash and the envelope: altered bytes");
-  }
-  if (!readable) return fail("the envelope does not parse");
-  if (envelope.aggregate_id() != record.key) {
-    return fail(absl::StrCat("the record's key differs from its aggregate id ",
-                             envelope.aggregate_id()));
-  }
-  broken.aggregate_id = envelope.aggregate_id();
-  Head& head = heads_[envelope.aggregate_id()];
-  if (envelope.aggregate_version() != head.version + 1) {
-    return fail(absl::StrCat("version ", envelope.aggregate_version(), " follows version ",
-                             head.version));
-  }
-  if (sealed.prev_hash() != head.hash) {
-    return fail(absl::StrCat("prev_hash ", absl::BytesToHexString(sealed.prev_hash()),
-                             " is not the hash of version ", head.version));
-  }
-  head = {envelope.aggregate_version(), sealed.hash()};
-  return std::nullopt;
+  broken.aggregate_id = j.readable ? j.envelope.aggregate_id() : record.key;
+  broken.version = j.readable ? j.envelope.aggregate_version() : 0;
+  broken.reason = std::move(j.reason);
+  return broken;
 }
 
 absl::StatusOr<VerifyReport> VerifyLog(EventLog& log, absl::Time deadline) {

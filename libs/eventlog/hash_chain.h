@@ -20,6 +20,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "libs/eventlog/acceptance.h"
 #include "libs/eventlog/event_log.h"
 #include "vanguard/v1/envelope.pb.h"
 
@@ -50,20 +51,17 @@ struct ChainBreak {
   std::string reason;
 };
 
-// Checks records one at a time; the records of each partition must come in
-// offset order (an aggregate lives in one partition). A record that breaks the
-// chain does not become its aggregate's head, so every later event of that
-// aggregate is reported too.
+// Checks records one at a time with the acceptance rule (acceptance.h); the
+// records of each partition must come in offset order (an aggregate lives in
+// one partition). A record that is not accepted does not become its
+// aggregate's head, so every later event of that aggregate is reported too.
 class ChainVerifier {
  public:
   std::optional<ChainBreak> Check(const StoredRecord& record);
 
  private:
-  struct Head {
-    int64_t version = 0;
-    std::string hash;
-  };
-  absl::flat_hash_map<std::string, Head> heads_;
+  absl::flat_hash_map<std::string, AggregateHead> heads_;
+  absl::flat_hash_map<int32_t, int64_t> epochs_;  // latest accepted claim per partition
 };
 
 struct VerifyReport {

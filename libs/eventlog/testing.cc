@@ -40,7 +40,7 @@ v1::Envelope SampleEnvelope(const std::string& aggregate_id, int64_t version,
   envelope.mutable_actor()->set_organisation_id("org-township-001");
   envelope.set_request_id(absl::StrCat("req-", envelope.event_id()));
   envelope.set_schema_version(1);
-  envelope.set_claim_epoch(1);
+  envelope.set_claim_epoch(0);  // no claims in sample logs: epoch 0 is the latest
   envelope.set_org_tree_version(version - 1);
   v1::OrganisationRegistered* registered = envelope.mutable_organisation_registered();
   registered->set_organisation_id(absl::StrCat("org-village-", version));
