@@ -1,0 +1,88 @@
+// A gRPC server with Vanguard's transport rules: TLS (and mTLS when a client
+// CA is given) everywhere except loopback, health checking and reflection.
+//
+//   CommandServiceImpl commands(...);
+//   ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
+//                    Server::Start({.listen_address = "0.0.0.0:8443",
+//                                   .tls_cert_file = "server.pem",
+//                                   .tls_key_file = "server.key"},
+//                                  {&commands}));
+//   server->health()->SetServingStatus(true);
+//   ...
+//   server->Shutdown(absl::Now() + absl::Seconds(10));
+//
+// Plaintext is refused (FAILED_PRECONDITION) unless the listen address is
+// loopback: 127.0.0.0/8, [::1] or localhost. With tls_client_ca_file set the
+// server requests client certificates and verifies any that is presented
+// against that CA (a client without one can still use a bearer token); see
+// TokenStore for how a certificate maps to a principal.
+//
+// The registered services must outlive the Server. Shutdown, Wait and
+// health may be called from any thread; Shutdown more than once is harmless.
+#pragma once
+
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/codegen/service_type.h>
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace vanguard::rpc {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free port (see Server::port()).
+  std::string listen_address = "127.0.0.1:0";
+  // PEM files. Certificate and key together turn TLS on.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // PEM CA bundle; set, client certificates are requested and verified (mTLS).
+  std::string tls_client_ca_file;
+  // Largest message received or sent.
+  int max_message_bytes = 4 << 20;
+};
+
+// True for 127.0.0.0/8, ::1 and localhost (host part of a host:port address).
+bool IsLoopbackAddress(const std::string& listen_address);
+
+class Server {
+ public:
+  // Builds and starts the server. INVALID_ARGUMENT for inconsistent TLS
+  // options, NOT_FOUND for an unreadable PEM file, FAILED_PRECONDITION for
+  // plaintext on a non-loopback address, UNAVAILABLE when the address cannot
+  // be bound.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerOptions& options, std::vector<grpc::Service*> services);
+
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The bound port (the one chosen when the address asked for port 0).
+  int port() const { return port_; }
+
+  // Marks every service NOT_SERVING, stops accepting calls and cancels the
+  // calls still running at `deadline`. Returns once all calls are done.
+  void Shutdown(absl::Time deadline);
+
+  // Blocks until the server has shut down.
+  void Wait();
+
+  // The standard grpc.health.v1.Health service's state.
+  grpc::HealthCheckServiceInterface* health();
+
+ private:
+  Server(std::unique_ptr<grpc::Server> server, int port);
+
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  absl::Mutex mutex_;
+  bool shut_down_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+}  // namespace vanguard::rpc

@@ -1,0 +1,328 @@
+#include "libs/writer/writer.h"
+
+#include <algorithm>
+
+#include "absl/random/random.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "libs/base/status_macros.h"
+#include "libs/eventlog/acceptance.h"
+#include "libs/eventlog/hash_chain.h"
+#include "libs/eventlog/partitioner.h"
+#include "libs/rpc/status.h"
+#include "vanguard/v1/token.pb.h"
+
+namespace vanguard::writer {
+namespace {
+
+constexpr size_t kMaxIdBytes = 128;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp out;
+  int64_t micros = absl::ToUnixMicros(t);
+  out.set_seconds(micros / 1'000'000);
+  out.set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
+  return out;
+}
+
+absl::Status CheckId(const char* field, const std::string& id) {
+  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": must not be empty"));
+  if (id.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", id.size(), " bytes exceeds the limit of ", kMaxIdBytes));
+  }
+  for (unsigned char c : id) {
+    if (c < 0x20 || c == 0x7f) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": must not contain control characters"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string NewEventId() {
+  absl::BitGen random;
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random),
+                         absl::Uniform<uint64_t>(random));
+}
+
+}  // namespace
+
+std::string Fingerprint(const google::protobuf::Message& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  return eventlog::ChainHash("", bytes);  // SHA-256 of the bytes
+}
+
+std::string DerivedId(const std::string& prefix, const std::string& principal_id,
+                      const std::string& request_id) {
+  std::string digest = eventlog::ChainHash(principal_id, absl::StrCat(std::string(1, '\0'), request_id));
+  return absl::StrCat(prefix, absl::BytesToHexString(digest).substr(0, 24));
+}
+
+Writer::Writer(eventlog::EventLog* log, StateStore* store, WriterOptions options)
+    : log_(log),
+      store_(store),
+      options_(std::move(options)),
+      tree_partition_(eventlog::Murmur2Partition(kOrgTreeId, log->partition_count())) {
+  for (int32_t p = 0; p < log_->partition_count(); ++p) {
+    partitions_.push_back(std::make_unique<Partition>());
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Writer>> Writer::Start(eventlog::EventLog* log, StateStore* store,
+                                                      WriterOptions options, absl::Time deadline) {
+  std::vector<int32_t> owned = options.owned_partitions;
+  if (owned.empty()) {
+    for (int32_t p = 0; p < log->partition_count(); ++p) owned.push_back(p);
+  }
+  std::unique_ptr<Writer> writer(new Writer(log, store, std::move(options)));
+  ASSIGN_OR_RETURN(std::vector<v1::Envelope> tree_history, store->History(kOrgTreeId));
+  {
+    absl::MutexLock lock(&writer->tree_mu_);
+    for (const v1::Envelope& e : tree_history) writer->tree_.Apply(e);
+  }
+  for (int32_t p = 0; p < log->partition_count(); ++p) {
+    absl::MutexLock lock(&writer->partitions_[p]->mu);
+    RETURN_IF_ERROR(writer->CatchUp(p, deadline));
+  }
+  for (int32_t p : owned) {
+    if (p < 0 || p >= log->partition_count()) {
+      return absl::InvalidArgumentError(absl::StrCat("owned_partitions: ", p, " is out of range"));
+    }
+    RETURN_IF_ERROR(writer->ClaimPartition(p, deadline));
+  }
+  return writer;
+}
+
+int32_t Writer::PartitionOf(const std::string& aggregate_id) const {
+  return eventlog::Murmur2Partition(aggregate_id, log_->partition_count());
+}
+
+absl::Status Writer::ApplyToTree(const std::vector<AppliedEvent>& applied) {
+  for (const AppliedEvent& event : applied) {
+    if (event.envelope.aggregate_id() != kOrgTreeId) continue;
+    absl::MutexLock lock(&tree_mu_);
+    tree_.Apply(event.envelope);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Writer::CatchUp(int32_t partition, absl::Time deadline) {
+  Partition& part = *partitions_[partition];
+  ASSIGN_OR_RETURN(int64_t end, log_->EndOffset(partition, deadline));
+  while (store_->position(partition) < end) {
+    int64_t from = store_->position(partition);
+    if (!part.reader || part.reader->positions()[partition] != from) {
+      ASSIGN_OR_RETURN(part.reader, log_->OpenReader({{partition, from}}));
+    }
+    ASSIGN_OR_RETURN(std::vector<eventlog::StoredRecord> records, part.reader->Poll(4096, deadline));
+    if (records.empty()) {
+      return absl::UnavailableError(absl::StrCat("catching up partition ", partition,
+                                                 ": no records past ", from, " of ", end,
+                                                 " by the deadline"));
+    }
+    ASSIGN_OR_RETURN(std::vector<AppliedEvent> applied, store_->Apply(partition, records));
+    RETURN_IF_ERROR(ApplyToTree(applied));
+  }
+  writer::Claim latest = store_->LatestClaim(partition);
+  if (part.owned && latest.epoch != part.epoch) part.owned = false;  // a newer owner claimed it
+  return absl::OkStatus();
+}
+
+absl::Status Writer::ClaimPartition(int32_t partition, absl::Time deadline) {
+  Partition& part = *partitions_[partition];
+  absl::MutexLock lock(&part.mu);
+  RETURN_IF_ERROR(CatchUp(partition, deadline));
+  int64_t epoch = store_->LatestClaim(partition).epoch + 1;
+  std::string aggregate = eventlog::ClaimAggregateId(partition);
+  eventlog::AggregateHead head = store_->Head(aggregate);
+  absl::Time now = std::max(absl::Now(), store_->LastRecordedAt(partition) + absl::Microseconds(1));
+  v1::Envelope e;
+  e.set_event_id(NewEventId());
+  e.set_aggregate_type(v1::AGGREGATE_TYPE_PARTITION);
+  e.set_aggregate_id(aggregate);
+  e.set_aggregate_version(head.version + 1);
+  e.set_event_type("vanguard.v1.OwnerClaimed");
+  *e.mutable_occurred_at() = ToProto(now);
+  *e.mutable_recorded_at() = ToProto(now);
+  e.mutable_actor()->set_principal_id(options_.endpoint);
+  e.set_schema_version(1);
+  e.set_claim_epoch(epoch);
+  v1::OwnerClaimed* claim = e.mutable_owner_claimed();
+  claim->set_partition(partition);
+  claim->set_endpoint(options_.endpoint);
+  claim->set_epoch(epoch);
+  ASSIGN_OR_RETURN(eventlog::SealedRecord sealed, eventlog::Seal(e, head.hash, options_.source));
+  sealed.record.partition = partition;
+  RETURN_IF_ERROR(log_->Append({&sealed.record, 1}, deadline).status());
+  // Serve only once the claim is read back as the partition's latest.
+  RETURN_IF_ERROR(CatchUp(partition, deadline));
+  writer::Claim latest = store_->LatestClaim(partition);
+  if (latest.epoch != epoch || latest.endpoint != options_.endpoint) {
+    return absl::UnavailableError(absl::StrCat("partition ", partition, " was claimed by ",
+                                               latest.endpoint, " (epoch ", latest.epoch, ")"));
+  }
+  part.owned = true;
+  part.epoch = epoch;
+  return absl::OkStatus();
+}
+
+std::string Writer::MakeToken(const eventlog::PositionMap& positions) const {
+  v1::ConsistencyToken token;
+  token.set_log_id(log_->log_id());
+  for (const auto& [partition, offset] : positions) {
+    v1::PartitionOffset* entry = token.add_positions();
+    entry->set_partition(partition);
+    entry->set_offset(offset);
+  }
+  return token.SerializeAsString();
+}
+
+absl::StatusOr<CommandResult> Writer::ResultOf(const RequestRecord& request,
+                                               const std::string& aggregate_id,
+                                               bool replayed) const {
+  CommandResult result;
+  result.aggregate_id = aggregate_id;
+  result.version = request.last_version;
+  result.positions = {{request.partition, request.last_offset + 1}};
+  result.consistency_token = MakeToken(result.positions);
+  result.replayed = replayed;
+  return result;
+}
+
+absl::Status Writer::ReadTree(const std::function<void(const domain::OrgTree&)>& read,
+                              absl::Time deadline) {
+  Partition& tree_part = *partitions_[tree_partition_];
+  {
+    absl::MutexLock lock(&tree_part.mu);
+    if (!tree_part.owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
+  }
+  absl::ReaderMutexLock lock(&tree_mu_);
+  read(tree_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time deadline) {
+  RETURN_IF_ERROR(CheckId("aggregate_id", command.aggregate_id));
+  RETURN_IF_ERROR(CheckId("request_id", command.request_id));
+  const int32_t partition = PartitionOf(command.aggregate_id);
+  Partition& part = *partitions_[partition];
+  absl::MutexLock lock(&part.mu);
+  if (!part.owned) {
+    writer::Claim owner = store_->LatestClaim(partition);
+    return rpc::WithErrorInfo(
+        absl::UnavailableError(absl::StrCat("partition ", partition, " is served by ",
+                                            owner.endpoint.empty() ? "no writer" : owner.endpoint)),
+        "NOT_OWNER", {{"partition", absl::StrCat(partition)}, {"owner", owner.endpoint}});
+  }
+
+  if (std::optional<RequestRecord> first = store_->FindRequest(command.aggregate_id, command.request_id)) {
+    if (first->fingerprint != command.fingerprint) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("request_id: ", command.request_id, " was used for another request on ",
+                       command.aggregate_id));
+    }
+    return ResultOf(*first, command.aggregate_id, /*replayed=*/true);
+  }
+
+  eventlog::AggregateHead head = store_->Head(command.aggregate_id);
+  if (command.expected_version && *command.expected_version != head.version) {
+    return rpc::WithErrorInfo(
+        absl::AbortedError(absl::StrCat("expected_version: ", *command.expected_version,
+                                        " but ", command.aggregate_id, " is at version ",
+                                        head.version)),
+        "VERSION_MISMATCH", {{"current_version", absl::StrCat(head.version)}});
+  }
+
+  std::vector<v1::Envelope> history;
+  if (command.aggregate_id != kOrgTreeId) {
+    ASSIGN_OR_RETURN(history, store_->History(command.aggregate_id));
+  }
+  // The tree this decision reads must be current: our own when we own its
+  // partition, else caught up with the log.
+  if (partition == tree_partition_) {
+    if (!part.owned) RETURN_IF_ERROR(CatchUp(partition, deadline));
+  } else {
+    Partition& tree_part = *partitions_[tree_partition_];
+    absl::MutexLock tree_lock(&tree_part.mu);
+    if (!tree_part.owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
+  }
+  std::vector<v1::Envelope> events;
+  int64_t tree_version = 0;
+  {
+    absl::ReaderMutexLock tree_lock(&tree_mu_);
+    ASSIGN_OR_RETURN(events, command.decide({.history = history, .tree = tree_}));
+    tree_version = tree_.version();
+  }
+  if (events.empty()) return absl::InternalError("the decision produced no event");
+
+  // Seal the events after the aggregate's head, with a hybrid logical clock.
+  absl::Time recorded = std::max(absl::Now(), store_->LastRecordedAt(partition));
+  std::vector<eventlog::Record> records;
+  std::string prev_hash = head.hash;
+  for (size_t i = 0; i < events.size(); ++i) {
+    v1::Envelope& e = events[i];
+    recorded += absl::Microseconds(1);
+    e.set_event_id(NewEventId());
+    e.set_aggregate_type(command.aggregate_type);
+    e.set_aggregate_id(command.aggregate_id);
+    e.set_aggregate_version(head.version + 1 + static_cast<int64_t>(i));
+    *e.mutable_occurred_at() = ToProto(command.context.now);
+    *e.mutable_recorded_at() = ToProto(recorded);
+    e.mutable_actor()->set_principal_id(command.context.principal_id);
+    e.mutable_actor()->set_organisation_id(command.context.actor_organisation_id);
+    e.set_request_id(command.request_id);
+    e.set_request_fingerprint(command.fingerprint);
+    e.set_correlation_id(command.correlation_id.empty() ? command.request_id : command.correlation_id);
+    e.set_schema_version(1);
+    e.set_claim_epoch(part.epoch);
+    e.set_org_tree_version(tree_version);
+    ASSIGN_OR_RETURN(eventlog::SealedRecord sealed, eventlog::Seal(e, prev_hash, options_.source));
+    prev_hash = sealed.hash;
+    records.push_back(std::move(sealed.record));
+  }
+
+  const int64_t expected = store_->position(partition);
+  absl::StatusOr<std::vector<eventlog::Position>> appended = log_->Append(records, deadline);
+  bool in_place = appended.ok();
+  for (size_t i = 0; in_place && i < appended->size(); ++i) {
+    in_place = (*appended)[i] == eventlog::Position{partition, expected + static_cast<int64_t>(i)};
+  }
+  if (in_place) {
+    // Nothing came between: the records are accepted exactly as written.
+    std::vector<eventlog::StoredRecord> stored;
+    for (size_t i = 0; i < records.size(); ++i) {
+      stored.push_back({.partition = partition,
+                        .offset = expected + static_cast<int64_t>(i),
+                        .key = records[i].key,
+                        .value = records[i].value});
+    }
+    ASSIGN_OR_RETURN(std::vector<AppliedEvent> applied, store_->Apply(partition, stored));
+    RETURN_IF_ERROR(ApplyToTree(applied));
+  } else {
+    // Fence: read back to a freshly queried end and trust only the log.
+    part.reader.reset();
+    RETURN_IF_ERROR(CatchUp(partition, deadline));
+  }
+  std::optional<RequestRecord> written = store_->FindRequest(command.aggregate_id, command.request_id);
+  if (written && written->fingerprint == command.fingerprint) {
+    return ResultOf(*written, command.aggregate_id, /*replayed=*/false);
+  }
+  absl::Status cause = appended.ok() ? absl::AbortedError("another write came first")
+                                     : appended.status();
+  return rpc::WithErrorInfo(
+      absl::UnavailableError(absl::StrCat(
+          "the command was not accepted (", cause.message(),
+          "); retry with the same request_id: a write still in flight is then found, never doubled")),
+      "NOT_ACCEPTED", {{"partition", absl::StrCat(partition)}});
+}
+
+}  // namespace vanguard::writer

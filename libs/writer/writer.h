@@ -1,0 +1,135 @@
+// The write path: a command becomes accepted events, or a precise error.
+//
+// One writer per partition, fenced in the log: at start the writer appends an
+// OwnerClaimed with an epoch above the partition's latest and serves the
+// partition only once it has read its own claim back as the latest. Every event
+// it writes carries that epoch, so a paused older owner can still append but
+// never wins (the acceptance rule rejects its events for every reader).
+//
+// Executing a command, under the partition's lock:
+//   1. a known (aggregate, request id) returns the first result (same request)
+//      or ALREADY_EXISTS (another request under the same id), appending nothing;
+//   2. expected_version, when given, must be the aggregate's version (ABORTED
+//      with ErrorInfo reason VERSION_MISMATCH and metadata current_version);
+//   3. the command's decide function sees the aggregate's accepted history and
+//      the organisation tree (caught up to the log's end when another writer
+//      owns the tree), and returns events or an error;
+//   4. the events are sealed to the aggregate's head and appended in one call;
+//   5. when the log gives exactly the offsets the writer expected next, nothing
+//      came between and the command is acknowledged; any other outcome fences
+//      the partition: the writer reads back to a freshly queried end and
+//      acknowledges only if the log shows the request accepted.
+//
+//   ASSIGN_OR_RETURN(auto writer, Writer::Start(log.get(), store.get(), {.endpoint = ...}));
+//   ASSIGN_OR_RETURN(CommandResult result, writer->Execute(command, deadline));
+//
+// Thread safety: Execute may be called from any number of threads; commands of
+// one partition run one at a time, in arrival order of the lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/domain/commands.h"
+#include "libs/domain/org_tree.h"
+#include "libs/eventlog/event_log.h"
+#include "libs/writer/state_store.h"
+#include "vanguard/v1/envelope.pb.h"
+
+namespace vanguard::writer {
+
+// The aggregate id of the organisation tree.
+inline constexpr char kOrgTreeId[] = "org-tree";
+
+// What a command's decision can see.
+struct DecisionInput {
+  const std::vector<v1::Envelope>& history;  // the aggregate's accepted events (empty for the tree)
+  const domain::OrgTree& tree;               // current as of the decision
+};
+
+using Decider = std::function<absl::StatusOr<std::vector<v1::Envelope>>(const DecisionInput&)>;
+
+struct Command {
+  v1::AggregateType aggregate_type = v1::AGGREGATE_TYPE_UNSPECIFIED;
+  std::string aggregate_id;
+  std::string request_id;
+  std::string fingerprint;  // of the request, to tell a retry from a reused id
+  std::optional<int64_t> expected_version;
+  domain::Context context;
+  std::string correlation_id;
+  Decider decide;
+};
+
+struct CommandResult {
+  std::string aggregate_id;
+  int64_t version = 0;
+  eventlog::PositionMap positions;  // partition → one past the command's last event
+  std::string consistency_token;    // serialized vanguard.v1.ConsistencyToken
+  bool replayed = false;            // answered from the first execution of the request
+};
+
+struct WriterOptions {
+  std::string endpoint;                // where clients reach this writer; named in claims
+  std::string source = "/vanguard/command";  // CloudEvents source of what it writes
+  std::vector<int32_t> owned_partitions;     // empty: every partition
+};
+
+class Writer {
+ public:
+  // Catches the store up with the log, claims the owned partitions and reads
+  // the claims back. `log` and `store` outlive the writer.
+  static absl::StatusOr<std::unique_ptr<Writer>> Start(eventlog::EventLog* log, StateStore* store,
+                                                       WriterOptions options, absl::Time deadline);
+
+  absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline);
+
+  // Reads the tree under its lock (caught up first when another writer owns it).
+  absl::Status ReadTree(const std::function<void(const domain::OrgTree&)>& read, absl::Time deadline);
+
+  int32_t PartitionOf(const std::string& aggregate_id) const;
+  const std::string& log_id() const { return log_->log_id(); }
+
+ private:
+  struct Partition {
+    absl::Mutex mu;
+    bool owned = false;
+    int64_t epoch = 0;
+    std::unique_ptr<eventlog::LogReader> reader ABSL_GUARDED_BY(mu);
+  };
+
+  Writer(eventlog::EventLog* log, StateStore* store, WriterOptions options);
+
+  // Applies the log to the store up to a freshly queried end of `partition`.
+  absl::Status CatchUp(int32_t partition, absl::Time deadline);
+  absl::Status ClaimPartition(int32_t partition, absl::Time deadline);
+  absl::Status ApplyToTree(const std::vector<AppliedEvent>& applied);
+  absl::StatusOr<CommandResult> ResultOf(const RequestRecord& request, const std::string& aggregate_id,
+                                         bool replayed) const;
+  std::string MakeToken(const eventlog::PositionMap& positions) const;
+
+  eventlog::EventLog* const log_;
+  StateStore* const store_;
+  const WriterOptions options_;
+  const int32_t tree_partition_;
+  std::vector<std::unique_ptr<Partition>> partitions_;
+
+  absl::Mutex tree_mu_;
+  domain::OrgTree tree_ ABSL_GUARDED_BY(tree_mu_);
+};
+
+// SHA-256 of `request`'s deterministic serialization.
+std::string Fingerprint(const google::protobuf::Message& request);
+
+// An aggregate id derived from who created it and the request id, so a retried
+// creation cannot create twice: prefix + 24 hex digits.
+std::string DerivedId(const std::string& prefix, const std::string& principal_id,
+                      const std::string& request_id);
+
+}  // namespace vanguard::writer

@@ -1,0 +1,280 @@
+#include "libs/writer/writer.h"
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <thread>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_info.pb.h"
+#include "gtest/gtest.h"
+#include "libs/domain/org_tree.h"
+#include "libs/eventlog/embedded_log.h"
+#include "libs/eventlog/hash_chain.h"
+#include "libs/eventlog/kafka_log.h"
+#include "libs/eventlog/test_broker.h"
+#include "libs/eventlog/testing.h"
+#include "vanguard/v1/token.pb.h"
+
+namespace vanguard::writer {
+namespace {
+
+using ::testing::HasSubstr;
+
+absl::Time Soon() { return absl::Now() + absl::Seconds(20); }
+
+domain::Context Clerk() {
+  return {.principal_id = "clerk-1", .actor_organisation_id = "county", .now = absl::Now()};
+}
+
+// A request stand-in: its bytes are what the fingerprint covers.
+v1::OrganisationRegistered Request(const std::string& id, const std::string& parent,
+                                   const std::string& name) {
+  v1::OrganisationRegistered request;
+  request.set_organisation_id(id);
+  request.set_parent_id(parent);
+  request.set_name(name);
+  return request;
+}
+
+Command Register(const std::string& request_id, const std::string& id, const std::string& parent,
+                 const std::string& name, v1::OrganisationLevel level,
+                 v1::OrganisationKind kind = v1::ORGANISATION_KIND_COMMITTEE) {
+  domain::RegisterOrganisation command{.organisation_id = id,
+                                       .parent_id = parent,
+                                       .name = name,
+                                       .kind = kind,
+                                       .level = level,
+                                       .sector = level == v1::ORGANISATION_LEVEL_GRASSROOTS
+                                                     ? v1::SECTOR_VILLAGE
+                                                     : v1::SECTOR_TERRITORIAL};
+  domain::Context context = Clerk();
+  return {.aggregate_type = v1::AGGREGATE_TYPE_ORG_TREE,
+          .aggregate_id = kOrgTreeId,
+          .request_id = request_id,
+          .fingerprint = Fingerprint(Request(id, parent, name)),
+          .context = context,
+          .decide = [command, context](const DecisionInput& in) {
+            return domain::Decide(in.tree, command, context);
+          }};
+}
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Restart(); }
+
+  void Restart() {
+    writer_.reset();
+    store_.reset();
+    log_.reset();
+    auto log = eventlog::OpenEmbeddedLog({.path = dir_.path() + "/log"});
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+    auto store = StateStore::Open({.path = dir_.path() + "/state", .log_id = log_->log_id()});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto writer = Writer::Start(log_.get(), store_.get(), {.endpoint = "127.0.0.1:1"}, Soon());
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    writer_ = *std::move(writer);
+  }
+
+  int64_t TotalRecords() {
+    int64_t total = 0;
+    for (int32_t p = 0; p < log_->partition_count(); ++p) total += *log_->EndOffset(p, Soon());
+    return total;
+  }
+
+  eventlog::testing::ScopedTempDir dir_;
+  std::unique_ptr<eventlog::EventLog> log_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<Writer> writer_;
+};
+
+TEST_F(WriterTest, StartingClaimsEveryPartition) {
+  EXPECT_EQ(TotalRecords(), eventlog::kDefaultPartitions);
+  for (int32_t p = 0; p < log_->partition_count(); ++p) {
+    EXPECT_EQ(store_->LatestClaim(p).epoch, 1);
+    EXPECT_EQ(store_->LatestClaim(p).endpoint, "127.0.0.1:1");
+  }
+  Restart();
+  EXPECT_EQ(store_->LatestClaim(0).epoch, 2) << "a restart claims anew, above the last epoch";
+}
+
+TEST_F(WriterTest, ExecutesACommandAndReturnsVersionAndToken) {
+  auto result = writer_->Execute(
+      Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon());
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->aggregate_id, kOrgTreeId);
+  EXPECT_EQ(result->version, 1);
+  EXPECT_FALSE(result->replayed);
+  v1::ConsistencyToken token;
+  ASSERT_TRUE(token.ParseFromString(result->consistency_token));
+  EXPECT_EQ(token.log_id(), log_->log_id());
+  ASSERT_EQ(token.positions_size(), 1);
+  EXPECT_EQ(token.positions(0).partition(), writer_->PartitionOf(kOrgTreeId));
+  EXPECT_EQ(token.positions(0).offset(), 2) << "after the claim and the event";
+
+  auto history = store_->History(kOrgTreeId);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  const v1::Envelope& e = history->front();
+  EXPECT_EQ(e.event_type(), "vanguard.v1.OrganisationRegistered");
+  EXPECT_EQ(e.request_id(), "r1");
+  EXPECT_EQ(e.actor().principal_id(), "clerk-1");
+  EXPECT_EQ(e.claim_epoch(), 1);
+  EXPECT_EQ(e.org_tree_version(), 0);
+  auto report = eventlog::VerifyLog(*log_, Soon());
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->breaks.empty());
+}
+
+TEST_F(WriterTest, ARetryReturnsTheFirstResultAndAppendsNothing) {
+  Command command = Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY);
+  auto first = writer_->Execute(command, Soon());
+  ASSERT_TRUE(first.ok()) << first.status();
+  int64_t records = TotalRecords();
+  auto retry = writer_->Execute(command, Soon());
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->version, first->version);
+  EXPECT_EQ(retry->consistency_token, first->consistency_token);
+  EXPECT_EQ(TotalRecords(), records);
+}
+
+TEST_F(WriterTest, AReusedRequestIdWithAnotherRequestIsAlreadyExists) {
+  ASSERT_TRUE(writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
+                               Soon()).ok());
+  int64_t records = TotalRecords();
+  auto reused = writer_->Execute(
+      Register("r1", "city", "", "市委", v1::ORGANISATION_LEVEL_CITY), Soon());
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists) << reused.status();
+  EXPECT_THAT(reused.status().message(), HasSubstr("request_id"));
+  EXPECT_EQ(TotalRecords(), records);
+}
+
+TEST_F(WriterTest, AnExpectedVersionMismatchIsAbortedWithTheCurrentVersion) {
+  ASSERT_TRUE(writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
+                               Soon()).ok());
+  Command stale = Register("r2", "town", "county", "乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP);
+  stale.expected_version = 0;
+  auto aborted = writer_->Execute(stale, Soon());
+  ASSERT_EQ(aborted.status().code(), absl::StatusCode::kAborted) << aborted.status();
+  auto payload = aborted.status().GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(info.ParseFromString(std::string(*payload)));
+  EXPECT_EQ(info.reason(), "VERSION_MISMATCH");
+  EXPECT_EQ(info.metadata().at("current_version"), "1");
+  stale.expected_version = 1;
+  EXPECT_TRUE(writer_->Execute(stale, Soon()).ok());
+}
+
+TEST_F(WriterTest, ARejectedDecisionAppendsNothingAndItsRetryIsDecidedAfresh) {
+  int64_t records = TotalRecords();
+  Command orphan = Register("r1", "town", "county", "乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP);
+  EXPECT_EQ(writer_->Execute(orphan, Soon()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(TotalRecords(), records);
+  ASSERT_TRUE(writer_->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
+                               Soon()).ok());
+  auto retried = writer_->Execute(orphan, Soon());
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_FALSE(retried->replayed);
+}
+
+TEST_F(WriterTest, IdempotencySurvivesARestartAndARebuiltStateStore) {
+  Command command = Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY);
+  auto first = writer_->Execute(command, Soon());
+  ASSERT_TRUE(first.ok()) << first.status();
+  Restart();
+  auto after_restart = writer_->Execute(command, Soon());
+  ASSERT_TRUE(after_restart.ok()) << after_restart.status();
+  EXPECT_TRUE(after_restart->replayed);
+  EXPECT_EQ(after_restart->consistency_token, first->consistency_token);
+
+  // The state store is a projection of the log: rebuilt from nothing, it answers the same.
+  writer_.reset();
+  store_.reset();
+  std::filesystem::remove_all(dir_.path() + "/state");
+  Restart();
+  auto rebuilt = writer_->Execute(command, Soon());
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  EXPECT_TRUE(rebuilt->replayed);
+  EXPECT_EQ(rebuilt->version, 1);
+  auto tree_read = writer_->ReadTree(
+      [](const domain::OrgTree& tree) { EXPECT_TRUE(tree.IsLive("county")); }, Soon());
+  EXPECT_TRUE(tree_read.ok());
+}
+
+TEST_F(WriterTest, ConcurrentCommandsOnOneAggregateAreSerialized) {
+  ASSERT_TRUE(writer_->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
+                               Soon()).ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        std::string id = absl::StrCat("town-", t, "-", i);
+        auto r = writer_->Execute(Register(absl::StrCat("r-", id), id, "county", "乡党委",
+                                           v1::ORGANISATION_LEVEL_TOWNSHIP),
+                                  Soon());
+        if (r.ok()) ++ok;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 80);
+  EXPECT_EQ(store_->Head(kOrgTreeId).version, 81);
+  auto report = eventlog::VerifyLog(*log_, Soon());
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->breaks.empty());
+}
+
+// Two writers over the test broker: a newer claim fences the older owner out.
+TEST(WriterFencingTest, AnOlderOwnerCanAppendButNeverWins) {
+  auto broker = eventlog::TestBroker::Start({.brokers = 1});
+  ASSERT_TRUE(broker.ok()) << broker.status();
+  auto open_log = [&] {
+    return eventlog::OpenKafkaLog(
+        {.brokers = (*broker)->bootstrap_servers(), .fetch_wait_max_ms = 10}, Soon());
+  };
+  eventlog::testing::ScopedTempDir dir;
+  auto log_a = open_log();
+  auto log_b = open_log();
+  ASSERT_TRUE(log_a.ok() && log_b.ok());
+  auto store_a = StateStore::Open({.path = dir.path() + "/a", .log_id = (*log_a)->log_id()});
+  auto store_b = StateStore::Open({.path = dir.path() + "/b", .log_id = (*log_b)->log_id()});
+  ASSERT_TRUE(store_a.ok() && store_b.ok());
+  auto a = Writer::Start(log_a->get(), store_a->get(), {.endpoint = "a:1"}, Soon());
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE((*a)->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
+                            Soon()).ok());
+
+  // B takes over the tree's partition while A still believes it owns it.
+  int32_t tree_partition = (*a)->PartitionOf(kOrgTreeId);
+  auto b = Writer::Start(log_b->get(), store_b->get(),
+                         {.endpoint = "b:1", .owned_partitions = {tree_partition}}, Soon());
+  ASSERT_TRUE(b.ok()) << b.status();
+
+  auto from_a = (*a)->Execute(
+      Register("r1", "town-a", "county", "甲乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP), Soon());
+  EXPECT_EQ(from_a.status().code(), absl::StatusCode::kUnavailable) << from_a.status();
+  auto again_a = (*a)->Execute(
+      Register("r1", "town-a", "county", "甲乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP), Soon());
+  EXPECT_EQ(again_a.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(again_a.status().message(), HasSubstr("b:1"));
+
+  auto from_b = (*b)->Execute(
+      Register("r2", "town-b", "county", "乙乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP), Soon());
+  ASSERT_TRUE(from_b.ok()) << from_b.status();
+  EXPECT_EQ(from_b->version, 2) << "A's late event was rejected: B's is the tree's version 2";
+  (*b)->ReadTree([](const domain::OrgTree& tree) {
+    EXPECT_FALSE(tree.Exists("town-a"));
+    EXPECT_TRUE(tree.Exists("town-b"));
+  }, Soon()).IgnoreError();
+}
+
+}  // namespace
+}  // namespace vanguard::writer
