@@ -79,9 +79,11 @@ Writer::Writer(eventlog::EventLog* log, StateStore* store, WriterOptions options
 
 absl::StatusOr<std::unique_ptr<Writer>> Writer::Start(eventlog::EventLog* log, StateStore* store,
                                                       WriterOptions options, absl::Time deadline) {
-  std::vector<int32_t> owned = options.owned_partitions;
-  if (owned.empty()) {
+  std::vector<int32_t> owned;
+  if (options.ownership == WriterOptions::Ownership::kAll) {
     for (int32_t p = 0; p < log->partition_count(); ++p) owned.push_back(p);
+  } else if (options.ownership == WriterOptions::Ownership::kListed) {
+    owned = options.owned_partitions;
   }
   std::unique_ptr<Writer> writer(new Writer(log, store, std::move(options)));
   ASSIGN_OR_RETURN(std::vector<v1::Envelope> tree_history, store->History(kOrgTreeId));
@@ -90,16 +92,28 @@ absl::StatusOr<std::unique_ptr<Writer>> Writer::Start(eventlog::EventLog* log, S
     for (const v1::Envelope& e : tree_history) writer->tree_.Apply(e);
   }
   for (int32_t p = 0; p < log->partition_count(); ++p) {
-    absl::MutexLock lock(&writer->partitions_[p]->mu);
     RETURN_IF_ERROR(writer->CatchUp(p, deadline));
   }
-  for (int32_t p : owned) {
-    if (p < 0 || p >= log->partition_count()) {
-      return absl::InvalidArgumentError(absl::StrCat("owned_partitions: ", p, " is out of range"));
-    }
-    RETURN_IF_ERROR(writer->ClaimPartition(p, deadline));
-  }
+  RETURN_IF_ERROR(writer->Acquire(owned, deadline));
   return writer;
+}
+
+absl::Status Writer::Acquire(const std::vector<int32_t>& partitions, absl::Time deadline) {
+  for (int32_t p : partitions) {
+    if (p < 0 || p >= log_->partition_count()) {
+      return absl::InvalidArgumentError(absl::StrCat("partition ", p, " is out of range"));
+    }
+    RETURN_IF_ERROR(ClaimPartition(p, deadline));
+  }
+  return absl::OkStatus();
+}
+
+void Writer::Release(const std::vector<int32_t>& partitions) {
+  for (int32_t p : partitions) {
+    if (p < 0 || p >= log_->partition_count()) continue;
+    absl::MutexLock lock(&partitions_[p]->mu);  // after the command in progress
+    partitions_[p]->owned = false;
+  }
 }
 
 int32_t Writer::PartitionOf(const std::string& aggregate_id) const {
@@ -117,6 +131,7 @@ absl::Status Writer::ApplyToTree(const std::vector<AppliedEvent>& applied) {
 
 absl::Status Writer::CatchUp(int32_t partition, absl::Time deadline) {
   Partition& part = *partitions_[partition];
+  absl::MutexLock lock(&part.apply_mu);
   ASSIGN_OR_RETURN(int64_t end, log_->EndOffset(partition, deadline));
   while (store_->position(partition) < end) {
     int64_t from = store_->position(partition);
@@ -140,6 +155,7 @@ absl::Status Writer::CatchUp(int32_t partition, absl::Time deadline) {
 absl::Status Writer::ClaimPartition(int32_t partition, absl::Time deadline) {
   Partition& part = *partitions_[partition];
   absl::MutexLock lock(&part.mu);
+  if (part.owned) return absl::OkStatus();
   RETURN_IF_ERROR(CatchUp(partition, deadline));
   int64_t epoch = store_->LatestClaim(partition).epoch + 1;
   std::string aggregate = eventlog::ClaimAggregateId(partition);
@@ -198,13 +214,16 @@ absl::StatusOr<CommandResult> Writer::ResultOf(const RequestRecord& request,
   return result;
 }
 
+absl::StatusOr<std::vector<v1::Envelope>> Writer::HistoryOf(const std::string& aggregate_id,
+                                                            absl::Time deadline) {
+  int32_t partition = PartitionOf(aggregate_id);
+  if (!partitions_[partition]->owned) RETURN_IF_ERROR(CatchUp(partition, deadline));
+  return store_->History(aggregate_id);
+}
+
 absl::Status Writer::ReadTree(const std::function<void(const domain::OrgTree&)>& read,
                               absl::Time deadline) {
-  Partition& tree_part = *partitions_[tree_partition_];
-  {
-    absl::MutexLock lock(&tree_part.mu);
-    if (!tree_part.owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
-  }
+  if (!partitions_[tree_partition_]->owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
   absl::ReaderMutexLock lock(&tree_mu_);
   read(tree_);
   return absl::OkStatus();
@@ -246,20 +265,20 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
   if (command.aggregate_id != kOrgTreeId) {
     ASSIGN_OR_RETURN(history, store_->History(command.aggregate_id));
   }
+  std::map<std::string, std::vector<v1::Envelope>> dependencies;
+  for (const std::string& id : command.dependencies) {
+    RETURN_IF_ERROR(CheckId("dependencies", id));
+    ASSIGN_OR_RETURN(dependencies[id], HistoryOf(id, deadline));
+  }
   // The tree this decision reads must be current: our own when we own its
   // partition, else caught up with the log.
-  if (partition == tree_partition_) {
-    if (!part.owned) RETURN_IF_ERROR(CatchUp(partition, deadline));
-  } else {
-    Partition& tree_part = *partitions_[tree_partition_];
-    absl::MutexLock tree_lock(&tree_part.mu);
-    if (!tree_part.owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
-  }
+  if (!partitions_[tree_partition_]->owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
   std::vector<v1::Envelope> events;
   int64_t tree_version = 0;
   {
     absl::ReaderMutexLock tree_lock(&tree_mu_);
-    ASSIGN_OR_RETURN(events, command.decide({.history = history, .tree = tree_}));
+    ASSIGN_OR_RETURN(events, command.decide({.history = history, .tree = tree_,
+                                             .dependencies = dependencies}));
     tree_version = tree_.version();
   }
   if (events.empty()) return absl::InternalError("the decision produced no event");
@@ -305,11 +324,11 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
                         .key = records[i].key,
                         .value = records[i].value});
     }
+    absl::MutexLock apply_lock(&part.apply_mu);
     ASSIGN_OR_RETURN(std::vector<AppliedEvent> applied, store_->Apply(partition, stored));
     RETURN_IF_ERROR(ApplyToTree(applied));
   } else {
     // Fence: read back to a freshly queried end and trust only the log.
-    part.reader.reset();
     RETURN_IF_ERROR(CatchUp(partition, deadline));
   }
   std::optional<RequestRecord> written = store_->FindRequest(command.aggregate_id, command.request_id);

@@ -27,8 +27,10 @@
 // one partition run one at a time, in arrival order of the lock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +54,8 @@ inline constexpr char kOrgTreeId[] = "org-tree";
 struct DecisionInput {
   const std::vector<v1::Envelope>& history;  // the aggregate's accepted events (empty for the tree)
   const domain::OrgTree& tree;               // current as of the decision
+  // The accepted events of each aggregate named in Command::dependencies.
+  const std::map<std::string, std::vector<v1::Envelope>>& dependencies;
 };
 
 using Decider = std::function<absl::StatusOr<std::vector<v1::Envelope>>(const DecisionInput&)>;
@@ -64,6 +68,9 @@ struct Command {
   std::optional<int64_t> expected_version;
   domain::Context context;
   std::string correlation_id;
+  // Other aggregates the decision reads (e.g. the member a pledge is made
+  // by); read caught up with the log when another writer owns them.
+  std::vector<std::string> dependencies;
   Decider decide;
 };
 
@@ -78,7 +85,9 @@ struct CommandResult {
 struct WriterOptions {
   std::string endpoint;                // where clients reach this writer; named in claims
   std::string source = "/vanguard/command";  // CloudEvents source of what it writes
-  std::vector<int32_t> owned_partitions;     // empty: every partition
+  // Claimed at start; with a consumer group, start with none and Acquire.
+  enum class Ownership { kAll, kNone, kListed } ownership = Ownership::kAll;
+  std::vector<int32_t> owned_partitions;  // for kListed
 };
 
 class Writer {
@@ -93,21 +102,31 @@ class Writer {
   // Reads the tree under its lock (caught up first when another writer owns it).
   absl::Status ReadTree(const std::function<void(const domain::OrgTree&)>& read, absl::Time deadline);
 
+  // Takes partitions on (claiming each, as at start) or lets them go, as a
+  // consumer group assigns and revokes them.
+  absl::Status Acquire(const std::vector<int32_t>& partitions, absl::Time deadline);
+  void Release(const std::vector<int32_t>& partitions);
+  bool owns(int32_t partition) const { return partitions_[partition]->owned.load(); }
+
   int32_t PartitionOf(const std::string& aggregate_id) const;
   const std::string& log_id() const { return log_->log_id(); }
 
  private:
   struct Partition {
-    absl::Mutex mu;
-    bool owned = false;
-    int64_t epoch = 0;
-    std::unique_ptr<eventlog::LogReader> reader ABSL_GUARDED_BY(mu);
+    absl::Mutex mu;  // one command at a time; taken before apply_mu, never two at once
+    std::atomic<bool> owned{false};
+    std::atomic<int64_t> epoch{0};
+    absl::Mutex apply_mu;  // applying the log to the store: a leaf lock
+    std::unique_ptr<eventlog::LogReader> reader ABSL_GUARDED_BY(apply_mu);
   };
 
   Writer(eventlog::EventLog* log, StateStore* store, WriterOptions options);
 
   // Applies the log to the store up to a freshly queried end of `partition`.
   absl::Status CatchUp(int32_t partition, absl::Time deadline);
+  // The accepted events of an aggregate, caught up first unless we own its partition.
+  absl::StatusOr<std::vector<v1::Envelope>> HistoryOf(const std::string& aggregate_id,
+                                                      absl::Time deadline);
   absl::Status ClaimPartition(int32_t partition, absl::Time deadline);
   absl::Status ApplyToTree(const std::vector<AppliedEvent>& applied);
   absl::StatusOr<CommandResult> ResultOf(const RequestRecord& request, const std::string& aggregate_id,

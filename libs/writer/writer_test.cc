@@ -255,7 +255,9 @@ TEST(WriterFencingTest, AnOlderOwnerCanAppendButNeverWins) {
   // B takes over the tree's partition while A still believes it owns it.
   int32_t tree_partition = (*a)->PartitionOf(kOrgTreeId);
   auto b = Writer::Start(log_b->get(), store_b->get(),
-                         {.endpoint = "b:1", .owned_partitions = {tree_partition}}, Soon());
+                         {.endpoint = "b:1",
+                          .ownership = WriterOptions::Ownership::kListed,
+                          .owned_partitions = {tree_partition}}, Soon());
   ASSERT_TRUE(b.ok()) << b.status();
 
   auto from_a = (*a)->Execute(
