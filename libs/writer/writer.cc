@@ -71,6 +71,7 @@ Writer::Writer(eventlog::EventLog* log, StateStore* store, WriterOptions options
     : log_(log),
       store_(store),
       options_(std::move(options)),
+      endpoint_(options_.endpoint),
       tree_partition_(eventlog::Murmur2Partition(kOrgTreeId, log->partition_count())) {
   for (int32_t p = 0; p < log_->partition_count(); ++p) {
     partitions_.push_back(std::make_unique<Partition>());
@@ -169,12 +170,12 @@ absl::Status Writer::ClaimPartition(int32_t partition, absl::Time deadline) {
   e.set_event_type("vanguard.v1.OwnerClaimed");
   *e.mutable_occurred_at() = ToProto(now);
   *e.mutable_recorded_at() = ToProto(now);
-  e.mutable_actor()->set_principal_id(options_.endpoint);
+  e.mutable_actor()->set_principal_id(endpoint_);
   e.set_schema_version(1);
   e.set_claim_epoch(epoch);
   v1::OwnerClaimed* claim = e.mutable_owner_claimed();
   claim->set_partition(partition);
-  claim->set_endpoint(options_.endpoint);
+  claim->set_endpoint(endpoint_);
   claim->set_epoch(epoch);
   ASSIGN_OR_RETURN(eventlog::SealedRecord sealed, eventlog::Seal(e, head.hash, options_.source));
   sealed.record.partition = partition;
@@ -182,7 +183,7 @@ absl::Status Writer::ClaimPartition(int32_t partition, absl::Time deadline) {
   // Serve only once the claim is read back as the partition's latest.
   RETURN_IF_ERROR(CatchUp(partition, deadline));
   writer::Claim latest = store_->LatestClaim(partition);
-  if (latest.epoch != epoch || latest.endpoint != options_.endpoint) {
+  if (latest.epoch != epoch || latest.endpoint != endpoint_) {
     return absl::UnavailableError(absl::StrCat("partition ", partition, " was claimed by ",
                                                latest.endpoint, " (epoch ", latest.epoch, ")"));
   }

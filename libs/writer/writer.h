@@ -108,6 +108,11 @@ class Writer {
   void Release(const std::vector<int32_t>& partitions);
   bool owns(int32_t partition) const { return partitions_[partition]->owned.load(); }
 
+  // Names where clients reach this writer in the claims it makes from now on;
+  // for a server that learns its port only once listening. Not concurrent
+  // with Acquire.
+  void set_endpoint(std::string endpoint) { endpoint_ = std::move(endpoint); }
+
   int32_t PartitionOf(const std::string& aggregate_id) const;
   const std::string& log_id() const { return log_->log_id(); }
 
@@ -136,6 +141,7 @@ class Writer {
   eventlog::EventLog* const log_;
   StateStore* const store_;
   const WriterOptions options_;
+  std::string endpoint_;
   const int32_t tree_partition_;
   std::vector<std::unique_ptr<Partition>> partitions_;
 
