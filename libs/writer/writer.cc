@@ -244,24 +244,14 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
         "NOT_OWNER", {{"partition", absl::StrCat(partition)}, {"owner", owner.endpoint}});
   }
 
-  if (std::optional<RequestRecord> first = store_->FindRequest(command.aggregate_id, command.request_id)) {
-    if (first->fingerprint != command.fingerprint) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("request_id: ", command.request_id, " was used for another request on ",
-                       command.aggregate_id));
-    }
-    return ResultOf(*first, command.aggregate_id, /*replayed=*/true);
+  if (absl::Now() >= deadline) {
+    return absl::DeadlineExceededError("the deadline passed before the command ran");
   }
+  // A request is the same request only from the same principal.
+  const std::string fingerprint = eventlog::ChainHash(
+      command.context.principal_id, absl::StrCat(std::string(1, '\0'), command.fingerprint));
 
   eventlog::AggregateHead head = store_->Head(command.aggregate_id);
-  if (command.expected_version && *command.expected_version != head.version) {
-    return rpc::WithErrorInfo(
-        absl::AbortedError(absl::StrCat("expected_version: ", *command.expected_version,
-                                        " but ", command.aggregate_id, " is at version ",
-                                        head.version)),
-        "VERSION_MISMATCH", {{"current_version", absl::StrCat(head.version)}});
-  }
-
   std::vector<v1::Envelope> history;
   if (command.aggregate_id != kOrgTreeId) {
     ASSIGN_OR_RETURN(history, store_->History(command.aggregate_id));
@@ -274,14 +264,38 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
   // The tree this decision reads must be current: our own when we own its
   // partition, else caught up with the log.
   if (!partitions_[tree_partition_]->owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
-  std::vector<v1::Envelope> events;
+  // The decision runs first (it is pure) because it holds the caller's scope
+  // check: a caller out of scope learns nothing, not even of a retry's result
+  // or the current version. Only then do retries and versions answer, ahead
+  // of the domain's own verdict on the current state.
+  absl::StatusOr<std::vector<v1::Envelope>> decision;
   int64_t tree_version = 0;
   {
     absl::ReaderMutexLock tree_lock(&tree_mu_);
-    ASSIGN_OR_RETURN(events, command.decide({.history = history, .tree = tree_,
-                                             .dependencies = dependencies}));
+    decision = command.decide({.history = history, .tree = tree_, .dependencies = dependencies});
     tree_version = tree_.version();
   }
+  if (!decision.ok() && (absl::IsPermissionDenied(decision.status()) ||
+                         absl::IsUnauthenticated(decision.status()))) {
+    return decision.status();
+  }
+  if (std::optional<RequestRecord> first = store_->FindRequest(command.aggregate_id, command.request_id)) {
+    if (first->fingerprint != fingerprint) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("request_id: ", command.request_id, " was used for another request on ",
+                       command.aggregate_id));
+    }
+    return ResultOf(*first, command.aggregate_id, /*replayed=*/true);
+  }
+  if (command.expected_version && *command.expected_version != head.version) {
+    return rpc::WithErrorInfo(
+        absl::AbortedError(absl::StrCat("expected_version: ", *command.expected_version,
+                                        " but ", command.aggregate_id, " is at version ",
+                                        head.version)),
+        "VERSION_MISMATCH", {{"current_version", absl::StrCat(head.version)}});
+  }
+  if (!decision.ok()) return decision.status();
+  std::vector<v1::Envelope> events = *std::move(decision);
   if (events.empty()) return absl::InternalError("the decision produced no event");
 
   // Seal the events after the aggregate's head, with a hybrid logical clock.
@@ -300,7 +314,7 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
     e.mutable_actor()->set_principal_id(command.context.principal_id);
     e.mutable_actor()->set_organisation_id(command.context.actor_organisation_id);
     e.set_request_id(command.request_id);
-    e.set_request_fingerprint(command.fingerprint);
+    e.set_request_fingerprint(fingerprint);
     e.set_correlation_id(command.correlation_id.empty() ? command.request_id : command.correlation_id);
     e.set_schema_version(1);
     e.set_claim_epoch(part.epoch);
@@ -333,7 +347,7 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
     RETURN_IF_ERROR(CatchUp(partition, deadline));
   }
   std::optional<RequestRecord> written = store_->FindRequest(command.aggregate_id, command.request_id);
-  if (written && written->fingerprint == command.fingerprint) {
+  if (written && written->fingerprint == fingerprint) {
     return ResultOf(*written, command.aggregate_id, /*replayed=*/false);
   }
   absl::Status cause = appended.ok() ? absl::AbortedError("another write came first")

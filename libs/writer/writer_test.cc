@@ -155,6 +155,34 @@ TEST_F(WriterTest, AReusedRequestIdWithAnotherRequestIsAlreadyExists) {
   EXPECT_EQ(TotalRecords(), records);
 }
 
+TEST_F(WriterTest, ACallerTheDecisionRefusesLearnsNothingOfRetriesOrVersions) {
+  Command command = Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY);
+  ASSERT_TRUE(writer_->Execute(command, Soon()).ok());
+  Command outsider = command;
+  outsider.expected_version = 7;
+  outsider.decide = [](const DecisionInput&) -> absl::StatusOr<std::vector<v1::Envelope>> {
+    return absl::PermissionDeniedError("county is outside the scope of clerk-1");
+  };
+  EXPECT_EQ(writer_->Execute(outsider, Soon()).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(WriterTest, TheSameRequestIdFromAnotherPrincipalIsAnotherRequest) {
+  Command command = Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY);
+  ASSERT_TRUE(writer_->Execute(command, Soon()).ok());
+  Command other = command;
+  other.context.principal_id = "clerk-2";
+  EXPECT_EQ(writer_->Execute(other, Soon()).status().code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(WriterTest, AnExpiredDeadlineRunsNothing) {
+  int64_t records = TotalRecords();
+  auto late = writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
+                               absl::Now() - absl::Seconds(1));
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(TotalRecords(), records);
+}
+
 TEST_F(WriterTest, AnExpectedVersionMismatchIsAbortedWithTheCurrentVersion) {
   ASSERT_TRUE(writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
                                Soon()).ok());

@@ -1,6 +1,7 @@
 // vanguard: the ledger of the Strive-for-Excellence campaign, as one binary.
 //
 //   vanguard demo --data_dir DIR        write and verify the seed township's tree
+//   vanguard command --tokens_file F    the command services over gRPC
 //   vanguard verify [--log kafka ...]   check every hash chain in the log
 //   vanguard dev-kafka --brokers 3 --partitions 12
 //                                       a test Kafka cluster for local runs
@@ -20,6 +21,7 @@ namespace {
 constexpr char kUsage[] =
     "vanguard SUBCOMMAND [flags]\n"
     "  demo       write the seed township's organisation tree to the log and verify it\n"
+    "  command    serve the command services (gRPC) on the log\n"
     "  verify     walk the log and check every hash chain (exit 1 on a break)\n"
     "  dev-kafka  run a TEST Kafka cluster (librdkafka mock) with the events topic\n"
     "Run `vanguard SUBCOMMAND --help` for the flags.";
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
 
   if (subcommand == "demo") return vanguard::RunLogDemo();
   if (subcommand == "verify") return vanguard::RunVerify();
+  if (subcommand == "command") return vanguard::RunCommand(wait_for_signal);
   if (subcommand == "dev-kafka") return vanguard::RunDevKafka(wait_for_signal);
   std::cerr << "vanguard: unknown subcommand \"" << subcommand << "\"\n" << kUsage << "\n";
   return 2;

@@ -11,6 +11,9 @@ using SignalWaiter = std::function<int()>;
 // Runs librdkafka's mock cluster with the events topic until a signal.
 int RunDevKafka(const SignalWaiter& wait_for_signal);
 
+// Serves the command services (organisations, members, pledges) until a signal.
+int RunCommand(const SignalWaiter& wait_for_signal);
+
 // Walks the whole log, checks every hash chain, prints each break; 1 if any.
 int RunVerify();
 

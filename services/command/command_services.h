@@ -1,0 +1,131 @@
+// The gRPC command services of the write side: organisations, members and
+// pledges. Each RPC authenticates the caller, checks the role and the
+// organisation scope, maps the request onto a domain command and runs it
+// through the Writer, which answers idempotently and with optimistic
+// concurrency (see command.proto for the rules every command shares).
+//
+//   command::CommandServices services(writer.get(), &tokens);
+//   ASSIGN_OR_RETURN(std::unique_ptr<rpc::Server> server,
+//                    rpc::Server::Start(options, services.services()));
+//
+// Roles: clerk or admin for the organisation and member RPCs and the
+// pledger's side of a pledge (make, revise, report progress, fulfil,
+// withdraw); reviewer or admin for the reviewer's side (approve, send back,
+// assess, evaluate). Scope: an organisation is in a principal's scope when it
+// is the principal's own organisation or lies below it; an admin is unscoped.
+// Scope is checked inside the decision, against the tree the decision sees,
+// so a command out of scope fails before anything is appended. A retry of a
+// request that was accepted is answered from its first result before any
+// decision runs.
+//
+// Thread safety: the services hold no state of their own; gRPC may call any
+// RPC from any number of threads. The Writer and TokenStore outlive them.
+#pragma once
+
+#include <grpcpp/server_context.h>
+
+#include <vector>
+
+#include "libs/rpc/auth.h"
+#include "libs/writer/writer.h"
+#include "vanguard/v1/member_service.grpc.pb.h"
+#include "vanguard/v1/organisation_service.grpc.pb.h"
+#include "vanguard/v1/pledge_service.grpc.pb.h"
+
+namespace vanguard::command {
+
+class OrganisationServiceImpl final : public v1::OrganisationService::Service {
+ public:
+  OrganisationServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
+
+  grpc::Status RegisterOrganisation(grpc::ServerContext* context,
+                                    const v1::RegisterOrganisationRequest* request,
+                                    v1::RegisterOrganisationResponse* response) override;
+  grpc::Status RenameOrganisation(grpc::ServerContext* context,
+                                  const v1::RenameOrganisationRequest* request,
+                                  v1::RenameOrganisationResponse* response) override;
+  grpc::Status MoveOrganisation(grpc::ServerContext* context,
+                                const v1::MoveOrganisationRequest* request,
+                                v1::MoveOrganisationResponse* response) override;
+  grpc::Status DissolveOrganisation(grpc::ServerContext* context,
+                                    const v1::DissolveOrganisationRequest* request,
+                                    v1::DissolveOrganisationResponse* response) override;
+
+ private:
+  writer::Writer* const writer_;
+  const rpc::TokenStore* const tokens_;
+};
+
+class MemberServiceImpl final : public v1::MemberService::Service {
+ public:
+  MemberServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
+
+  grpc::Status EnrolMember(grpc::ServerContext* context, const v1::EnrolMemberRequest* request,
+                           v1::EnrolMemberResponse* response) override;
+  grpc::Status UpdateMember(grpc::ServerContext* context, const v1::UpdateMemberRequest* request,
+                            v1::UpdateMemberResponse* response) override;
+  grpc::Status TransferMember(grpc::ServerContext* context,
+                              const v1::TransferMemberRequest* request,
+                              v1::TransferMemberResponse* response) override;
+  grpc::Status RecordMemberLeft(grpc::ServerContext* context,
+                                const v1::RecordMemberLeftRequest* request,
+                                v1::RecordMemberLeftResponse* response) override;
+
+ private:
+  writer::Writer* const writer_;
+  const rpc::TokenStore* const tokens_;
+};
+
+class PledgeServiceImpl final : public v1::PledgeService::Service {
+ public:
+  PledgeServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
+
+  grpc::Status MakePledge(grpc::ServerContext* context, const v1::MakePledgeRequest* request,
+                          v1::MakePledgeResponse* response) override;
+  grpc::Status ApprovePledge(grpc::ServerContext* context, const v1::ApprovePledgeRequest* request,
+                             v1::ApprovePledgeResponse* response) override;
+  grpc::Status SendBackPledge(grpc::ServerContext* context,
+                              const v1::SendBackPledgeRequest* request,
+                              v1::SendBackPledgeResponse* response) override;
+  grpc::Status RevisePledge(grpc::ServerContext* context, const v1::RevisePledgeRequest* request,
+                            v1::RevisePledgeResponse* response) override;
+  grpc::Status ReportPledgeProgress(grpc::ServerContext* context,
+                                    const v1::ReportPledgeProgressRequest* request,
+                                    v1::ReportPledgeProgressResponse* response) override;
+  grpc::Status AssessPledge(grpc::ServerContext* context, const v1::AssessPledgeRequest* request,
+                            v1::AssessPledgeResponse* response) override;
+  grpc::Status FulfilPledge(grpc::ServerContext* context, const v1::FulfilPledgeRequest* request,
+                            v1::FulfilPledgeResponse* response) override;
+  grpc::Status WithdrawPledge(grpc::ServerContext* context,
+                              const v1::WithdrawPledgeRequest* request,
+                              v1::WithdrawPledgeResponse* response) override;
+  grpc::Status EvaluatePledge(grpc::ServerContext* context,
+                              const v1::EvaluatePledgeRequest* request,
+                              v1::EvaluatePledgeResponse* response) override;
+
+ private:
+  writer::Writer* const writer_;
+  const rpc::TokenStore* const tokens_;
+};
+
+// The three command services over one Writer, ready to hand to rpc::Server.
+class CommandServices {
+ public:
+  CommandServices(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : organisations_(writer, tokens), members_(writer, tokens), pledges_(writer, tokens) {}
+  CommandServices(const CommandServices&) = delete;
+  CommandServices& operator=(const CommandServices&) = delete;
+
+  // Owned by this object, which must outlive the server they are registered on.
+  std::vector<grpc::Service*> services() { return {&organisations_, &members_, &pledges_}; }
+
+ private:
+  OrganisationServiceImpl organisations_;
+  MemberServiceImpl members_;
+  PledgeServiceImpl pledges_;
+};
+
+}  // namespace vanguard::command

@@ -1,0 +1,103 @@
+#include "services/command/handler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/domain/validation.h"
+#include "libs/rpc/status.h"
+
+namespace vanguard::command::internal {
+namespace {
+
+absl::Status CheckRole(const rpc::Principal& principal, Side side, const char* rpc_name) {
+  const rpc::Role needed = side == Side::kRecorder ? rpc::Role::kClerk : rpc::Role::kReviewer;
+  if (principal.HasRole(needed) || principal.HasRole(rpc::Role::kAdmin)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(rpc_name, " needs the role ",
+                                                  rpc::RoleName(needed), " or admin; principal ",
+                                                  principal.id, " has neither"));
+}
+
+}  // namespace
+
+absl::Time DeadlineOf(const grpc::ServerContext& context) {
+  const absl::Time cap = absl::Now() + kMaxCommandTime;
+  const std::chrono::system_clock::time_point deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return cap;
+  return std::min(absl::FromChrono(deadline), cap);
+}
+
+absl::Status CheckScope(const rpc::Principal& principal, const domain::OrgTree& tree,
+                        const std::string& organisation_id) {
+  if (principal.HasRole(rpc::Role::kAdmin)) return absl::OkStatus();
+  if (!tree.Exists(organisation_id)) return absl::OkStatus();
+  if (organisation_id == principal.organisation_id ||
+      tree.IsAncestor(principal.organisation_id, organisation_id)) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("organisation ", organisation_id, " is outside the scope of principal ",
+                   principal.id, " (", principal.organisation_id, " and below)"));
+}
+
+absl::Status CheckMayRegisterRoot(const rpc::Principal& principal) {
+  if (principal.HasRole(rpc::Role::kAdmin)) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("registering a root organisation needs the role admin; principal ", principal.id,
+                   " may register only below ", principal.organisation_id));
+}
+
+absl::Status RequireId(const char* field, const std::string& id) {
+  return domain::CheckId(field, id);
+}
+
+grpc::Status RunCommand(writer::Writer& writer, const rpc::TokenStore& tokens,
+                        grpc::ServerContext* context, const char* rpc_name, Side side,
+                        const google::protobuf::Message& request, const std::string& request_id,
+                        std::optional<int64_t> expected_version, const Planner& planner,
+                        v1::CommandResult* result) {
+  absl::StatusOr<rpc::Principal> principal = tokens.Authenticate(*context);
+  if (!principal.ok()) return rpc::ToGrpcStatus(principal.status());
+  if (absl::Status role = CheckRole(*principal, side, rpc_name); !role.ok()) {
+    return rpc::ToGrpcStatus(role);
+  }
+  if (absl::Status valid = RequireId("request_id", request_id); !valid.ok()) {
+    return rpc::ToGrpcStatus(valid);
+  }
+  absl::StatusOr<Plan> plan = planner(*principal);
+  if (!plan.ok()) return rpc::ToGrpcStatus(plan.status());
+
+  const absl::Time deadline = DeadlineOf(*context);
+  // Past its deadline the client has stopped listening; deciding anyway could
+  // append what nobody will be told about.
+  if (deadline <= absl::Now() || context->IsCancelled()) {
+    return rpc::ToGrpcStatus(absl::DeadlineExceededError(
+        absl::StrCat(rpc_name, ": the deadline passed before the command ran")));
+  }
+
+  const domain::Context decision_context{.principal_id = principal->id,
+                                         .actor_organisation_id = principal->organisation_id,
+                                         .now = absl::Now()};
+  writer::Command command{.aggregate_type = plan->aggregate_type,
+                          .aggregate_id = plan->aggregate_id,
+                          .request_id = request_id,
+                          .fingerprint = writer::Fingerprint(request),
+                          .expected_version = expected_version,
+                          .context = decision_context,
+                          .dependencies = std::move(plan->dependencies),
+                          .decide = [decide = std::move(plan->decide),
+                                     decision_context](const writer::DecisionInput& input) {
+                            return decide(input, decision_context);
+                          }};
+  absl::StatusOr<writer::CommandResult> executed = writer.Execute(command, deadline);
+  if (!executed.ok()) return rpc::ToGrpcStatus(executed.status());
+  result->set_aggregate_id(executed->aggregate_id);
+  result->set_version(executed->version);
+  result->set_consistency_token(executed->consistency_token);
+  result->set_replayed(executed->replayed);
+  return grpc::Status::OK;
+}
+
+}  // namespace vanguard::command::internal

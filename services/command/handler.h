@@ -1,0 +1,103 @@
+// What every command RPC shares: authentication, roles, organisation scope,
+// deadlines and the run through the Writer. Internal to services/command.
+//
+//   return Run(*writer_, *tokens_, context, "ApprovePledge", Side::kReviewer, *request,
+//              [&](const rpc::Principal& principal) -> absl::StatusOr<Plan> { ... },
+//              response->mutable_result());
+#pragma once
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/status.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "libs/domain/commands.h"
+#include "libs/domain/org_tree.h"
+#include "libs/rpc/auth.h"
+#include "libs/writer/writer.h"
+#include "vanguard/v1/command.pb.h"
+#include "vanguard/v1/common.pb.h"
+#include "vanguard/v1/envelope.pb.h"
+
+namespace vanguard::command::internal {
+
+// The longest a command may run when the client set no deadline.
+inline constexpr absl::Duration kMaxCommandTime = absl::Seconds(30);
+
+// Which side of the ledger an RPC acts for, and so which roles may call it.
+enum class Side {
+  kRecorder,  // clerk or admin: records facts of their own organisations
+  kReviewer,  // reviewer or admin: reviews subordinates' pledges
+};
+
+using Decision = absl::StatusOr<std::vector<v1::Envelope>>;
+using Decide = std::function<Decision(const writer::DecisionInput&, const domain::Context&)>;
+
+// A request turned into a command on one aggregate, once the caller is known.
+struct Plan {
+  v1::AggregateType aggregate_type = v1::AGGREGATE_TYPE_UNSPECIFIED;
+  std::string aggregate_id;
+  std::vector<std::string> dependencies;
+  // Checks scope against DecisionInput::tree, then decides.
+  Decide decide;
+};
+
+using Planner = std::function<absl::StatusOr<Plan>(const rpc::Principal&)>;
+
+// Authenticates, checks the role, validates request_id, plans, runs the
+// command through the writer within the call's deadline (at most
+// kMaxCommandTime) and fills `result`.
+grpc::Status RunCommand(writer::Writer& writer, const rpc::TokenStore& tokens,
+                        grpc::ServerContext* context, const char* rpc_name, Side side,
+                        const google::protobuf::Message& request, const std::string& request_id,
+                        std::optional<int64_t> expected_version, const Planner& planner,
+                        v1::CommandResult* result);
+
+template <typename Request>
+grpc::Status Run(writer::Writer& writer, const rpc::TokenStore& tokens,
+                 grpc::ServerContext* context, const char* rpc_name, Side side,
+                 const Request& request, const Planner& planner, v1::CommandResult* result) {
+  std::optional<int64_t> expected_version;
+  if (request.has_expected_version()) expected_version = request.expected_version();
+  return RunCommand(writer, tokens, context, rpc_name, side, request, request.request_id(),
+                    expected_version, planner, result);
+}
+
+// The deadline a command runs under: the call's, capped at now + kMaxCommandTime.
+absl::Time DeadlineOf(const grpc::ServerContext& context);
+
+// OK when `organisation_id` is the principal's organisation or lies below it,
+// always for an admin, and for an organisation the tree does not know (the
+// decision then answers NOT_FOUND). PERMISSION_DENIED otherwise.
+absl::Status CheckScope(const rpc::Principal& principal, const domain::OrgTree& tree,
+                        const std::string& organisation_id);
+
+// Roots sit above every scope: only an admin registers one.
+absl::Status CheckMayRegisterRoot(const rpc::Principal& principal);
+
+// INVALID_ARGUMENT "field: must not be empty" (or too long, or not UTF-8).
+absl::Status RequireId(const char* field, const std::string& id);
+
+// A proto message field that may be unset, as the domain's optional.
+inline std::optional<v1::Date> OptionalDate(bool has, const v1::Date& date) {
+  if (!has) return std::nullopt;
+  return date;
+}
+
+// The state of an aggregate folded from its accepted events.
+template <typename State>
+State Fold(const std::vector<v1::Envelope>& history) {
+  State state;
+  for (const v1::Envelope& envelope : history) state.Apply(envelope);
+  return state;
+}
+
+}  // namespace vanguard::command::internal

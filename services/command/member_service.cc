@@ -1,0 +1,134 @@
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "libs/base/status_macros.h"
+#include "libs/domain/commands.h"
+#include "libs/domain/member.h"
+#include "services/command/command_services.h"
+#include "services/command/handler.h"
+
+namespace vanguard::command {
+namespace {
+
+using internal::Decision;
+using internal::Plan;
+using internal::Side;
+
+Plan MemberPlan(std::string member_id, internal::Decide decide) {
+  return {.aggregate_type = v1::AGGREGATE_TYPE_MEMBER,
+          .aggregate_id = std::move(member_id),
+          .decide = std::move(decide)};
+}
+
+// An enrolled (or departed) member's state; NOT_FOUND when never enrolled.
+absl::StatusOr<domain::Member> ExistingMember(const std::string& member_id,
+                                              const std::vector<v1::Envelope>& history) {
+  domain::Member member = internal::Fold<domain::Member>(history);
+  if (member.status() == domain::Member::Status::kUnknown) {
+    return absl::NotFoundError(absl::StrCat("member ", member_id, " not found"));
+  }
+  return member;
+}
+
+}  // namespace
+
+grpc::Status MemberServiceImpl::EnrolMember(grpc::ServerContext* context,
+                                            const v1::EnrolMemberRequest* request,
+                                            v1::EnrolMemberResponse* response) {
+  return internal::Run(
+      *writer_, *tokens_, context, "EnrolMember", Side::kRecorder, *request,
+      [request](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
+        RETURN_IF_ERROR(internal::RequireId("organisation_id", request->organisation_id()));
+        domain::EnrolMember command{.organisation_id = request->organisation_id(),
+                                    .attributes = request->attributes(),
+                                    .effective_on = internal::OptionalDate(
+                                        request->has_effective_on(), request->effective_on())};
+        return MemberPlan(
+            writer::DerivedId("mbr-", principal.id, request->request_id()),
+            [principal, command](const writer::DecisionInput& input,
+                                 const domain::Context& context) -> Decision {
+              RETURN_IF_ERROR(internal::CheckScope(principal, input.tree, command.organisation_id));
+              return domain::Decide(internal::Fold<domain::Member>(input.history), command,
+                                    input.tree, context);
+            });
+      },
+      response->mutable_result());
+}
+
+grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context,
+                                             const v1::UpdateMemberRequest* request,
+                                             v1::UpdateMemberResponse* response) {
+  return internal::Run(
+      *writer_, *tokens_, context, "UpdateMember", Side::kRecorder, *request,
+      [request](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
+        RETURN_IF_ERROR(internal::RequireId("member_id", request->member_id()));
+        domain::UpdateMember command{.attributes = request->attributes(),
+                                     .effective_on = internal::OptionalDate(
+                                         request->has_effective_on(), request->effective_on()),
+                                     .reason = request->reason()};
+        return MemberPlan(
+            request->member_id(),
+            [principal, command, member_id = request->member_id()](
+                const writer::DecisionInput& input, const domain::Context& context) -> Decision {
+              ASSIGN_OR_RETURN(domain::Member member, ExistingMember(member_id, input.history));
+              RETURN_IF_ERROR(
+                  internal::CheckScope(principal, input.tree, member.organisation_id()));
+              return domain::Decide(member, command, context);
+            });
+      },
+      response->mutable_result());
+}
+
+grpc::Status MemberServiceImpl::TransferMember(grpc::ServerContext* context,
+                                               const v1::TransferMemberRequest* request,
+                                               v1::TransferMemberResponse* response) {
+  return internal::Run(
+      *writer_, *tokens_, context, "TransferMember", Side::kRecorder, *request,
+      [request](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
+        RETURN_IF_ERROR(internal::RequireId("member_id", request->member_id()));
+        RETURN_IF_ERROR(internal::RequireId("to_organisation_id", request->to_organisation_id()));
+        domain::TransferMember command{.to_organisation_id = request->to_organisation_id(),
+                                       .effective_on = internal::OptionalDate(
+                                           request->has_effective_on(), request->effective_on()),
+                                       .reason = request->reason()};
+        return MemberPlan(
+            request->member_id(),
+            [principal, command, member_id = request->member_id()](
+                const writer::DecisionInput& input, const domain::Context& context) -> Decision {
+              ASSIGN_OR_RETURN(domain::Member member, ExistingMember(member_id, input.history));
+              // The sending organisation initiates a transfer (组织关系转接); the
+              // receiving one need not be in the sender's scope.
+              RETURN_IF_ERROR(
+                  internal::CheckScope(principal, input.tree, member.organisation_id()));
+              return domain::Decide(member, command, input.tree, context);
+            });
+      },
+      response->mutable_result());
+}
+
+grpc::Status MemberServiceImpl::RecordMemberLeft(grpc::ServerContext* context,
+                                                 const v1::RecordMemberLeftRequest* request,
+                                                 v1::RecordMemberLeftResponse* response) {
+  return internal::Run(
+      *writer_, *tokens_, context, "RecordMemberLeft", Side::kRecorder, *request,
+      [request](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
+        RETURN_IF_ERROR(internal::RequireId("member_id", request->member_id()));
+        domain::RecordMemberLeft command{.reason = request->reason(),
+                                         .effective_on = internal::OptionalDate(
+                                             request->has_effective_on(), request->effective_on()),
+                                         .note = request->note()};
+        return MemberPlan(
+            request->member_id(),
+            [principal, command, member_id = request->member_id()](
+                const writer::DecisionInput& input, const domain::Context& context) -> Decision {
+              ASSIGN_OR_RETURN(domain::Member member, ExistingMember(member_id, input.history));
+              RETURN_IF_ERROR(
+                  internal::CheckScope(principal, input.tree, member.organisation_id()));
+              return domain::Decide(member, command, context);
+            });
+      },
+      response->mutable_result());
+}
+
+}  // namespace vanguard::command

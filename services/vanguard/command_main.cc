@@ -1,0 +1,110 @@
+// `vanguard command`: the command services over gRPC, writing to the log.
+//
+// On the embedded log the process owns every partition. On Kafka, replicas
+// share the partitions through a consumer group; each claims in the log what
+// the group assigns it, and answers UNAVAILABLE (naming the owner) for the rest.
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/eventlog/group_membership.h"
+#include "libs/rpc/auth.h"
+#include "libs/rpc/server.h"
+#include "libs/writer/state_store.h"
+#include "libs/writer/writer.h"
+#include "services/command/command_services.h"
+#include "services/vanguard/log_flags.h"
+#include "services/vanguard/subcommands.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:7400", "Address the gRPC services listen on");
+ABSL_FLAG(std::string, endpoint, "",
+          "Where clients reach this process, named in partition claims (default: the listen "
+          "address with the bound port)");
+ABSL_FLAG(std::string, tokens_file, "",
+          "Bearer tokens: one '<sha256-hex> <principal> <roles> <organisation>' per line");
+ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM); TLS is required off loopback");
+ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "", "CA of client certificates (mTLS identities)");
+ABSL_FLAG(std::string, group, "vanguard-command", "Consumer group the command replicas share");
+ABSL_FLAG(std::string, instance_id, "", "Static group membership id (e.g. the pod name)");
+ABSL_FLAG(int32_t, session_timeout_ms, 10000,
+          "How long a silent replica keeps its partitions before the group moves them");
+
+namespace vanguard {
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::cerr << "vanguard command: " << status << std::endl;
+  return 1;
+}
+
+}  // namespace
+
+int RunCommand(const SignalWaiter& wait_for_signal) {
+  auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
+  if (!tokens.ok()) return Fail(tokens.status());
+  auto log = OpenLogFromFlags();
+  if (!log.ok()) return Fail(log.status());
+  auto store = writer::StateStore::Open({.path = absl::GetFlag(FLAGS_data_dir) + "/state",
+                                         .log_id = (*log)->log_id(),
+                                         .partitions = (*log)->partition_count()});
+  if (!store.ok()) return Fail(store.status());
+  // Partitions are claimed once the endpoint that claims name is known.
+  auto writer = writer::Writer::Start(log->get(), store->get(),
+                                      {.ownership = writer::WriterOptions::Ownership::kNone},
+                                      absl::Now() + absl::Minutes(5));
+  if (!writer.ok()) return Fail(writer.status());
+  command::CommandServices services(writer->get(), &*tokens);
+  auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
+                                    .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                    .tls_key_file = absl::GetFlag(FLAGS_tls_key),
+                                    .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
+                                   services.services());
+  if (!server.ok()) return Fail(server.status());
+  std::string endpoint = absl::GetFlag(FLAGS_endpoint);
+  if (endpoint.empty()) {
+    std::string listen = absl::GetFlag(FLAGS_listen);
+    endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
+  }
+  (*writer)->set_endpoint(endpoint);
+
+  std::unique_ptr<eventlog::GroupMembership> membership;
+  if (absl::GetFlag(FLAGS_log) == "kafka") {
+    writer::Writer* w = writer->get();
+    auto joined = eventlog::GroupMembership::Join(
+        {.brokers = absl::GetFlag(FLAGS_brokers),
+         .topic = absl::GetFlag(FLAGS_topic),
+         .group_id = absl::GetFlag(FLAGS_group),
+         .instance_id = absl::GetFlag(FLAGS_instance_id),
+         .session_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_session_timeout_ms))},
+        [w](const std::vector<int32_t>& partitions) {
+          if (absl::Status s = w->Acquire(partitions, absl::Now() + absl::Seconds(30)); !s.ok()) {
+            std::cerr << "vanguard command: claiming assigned partitions: " << s << std::endl;
+          }
+        },
+        [w](const std::vector<int32_t>& partitions) { w->Release(partitions); });
+    if (!joined.ok()) return Fail(joined.status());
+    membership = *std::move(joined);
+  } else {
+    std::vector<int32_t> all;
+    for (int32_t p = 0; p < (*log)->partition_count(); ++p) all.push_back(p);
+    if (absl::Status s = (*writer)->Acquire(all, absl::Now() + absl::Minutes(1)); !s.ok()) {
+      return Fail(s);
+    }
+  }
+  // The first line of stdout is the address, for scripts and tests.
+  std::cout << endpoint << std::endl;
+  std::cerr << "vanguard command: serving on " << endpoint << ", log " << (*log)->log_id()
+            << std::endl;
+  int signal = wait_for_signal();
+  std::cerr << "vanguard command: draining on signal " << signal << std::endl;
+  membership.reset();
+  (*server)->Shutdown(absl::Now() + absl::Seconds(10));
+  return 0;
+}
+
+}  // namespace vanguard
