@@ -371,5 +371,37 @@ TEST(KafkaLogTest, AppendingWhileEveryBrokerIsDownIsUnavailableByTheDeadlineThen
   EXPECT_EQ(values, (std::vector<std::string>{"before", "during", "after"}));
 }
 
+TEST(KafkaLogTest, AFatalProducerErrorFailsOneCallThenANewProducerGoesOn) {
+  auto broker = TestBroker::Start({.brokers = 1});
+  ASSERT_TRUE(broker.ok()) << broker.status();
+  auto log = OpenKafkaLog({.brokers = (*broker)->bootstrap_servers(), .fetch_wait_max_ms = 10},
+                          absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(log.ok()) << log.status();
+  Record before = RawRecord("pledge-1", "before");
+  ASSERT_TRUE((*log)->Append({&before, 1}, Soon()).ok());
+
+  ASSERT_TRUE(internal::FailProducerForTesting(**log).ok());
+  Record lost = RawRecord("pledge-1", "refused");
+  auto refused = (*log)->Append({&lost, 1}, Soon());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("replaced"));
+
+  Record after = RawRecord("pledge-1", "after");
+  auto ok = (*log)->Append({&after, 1}, Soon());
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->front().offset, 1) << "the refused record was never written";
+  auto reader = (*log)->OpenReader({{ok->front().partition, 0}});
+  ASSERT_TRUE(reader.ok());
+  auto got = (*reader)->Poll(10, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(got.ok());
+  while (got->size() < 2) {
+    auto more = (*reader)->Poll(10, absl::Now() + absl::Seconds(10));
+    ASSERT_TRUE(more.ok() && !more->empty());
+    got->insert(got->end(), more->begin(), more->end());
+  }
+  EXPECT_EQ((*got)[0].value, "before");
+  EXPECT_EQ((*got)[1].value, "after");
+}
+
 }  // namespace
 }  // namespace vanguard::eventlog

@@ -186,33 +186,83 @@ class KafkaReader final : public LogReader {
   PositionMap positions_;
 };
 
-class KafkaLog final : public EventLog {
+// One idempotent producer, its topic handle and the thread that serves its
+// delivery reports. Replaced whole after a fatal error (an idempotent
+// producer that lost its sequence state cannot go on).
+class Producer {
  public:
-  KafkaLog(KafkaLogOptions options, ClientPtr producer)
-      : options_(std::move(options)), producer_(std::move(producer)) {
-    topic_ = rd_kafka_topic_new(producer_.get(), options_.topic.c_str(), nullptr);
+  static absl::StatusOr<std::shared_ptr<Producer>> Create(const KafkaLogOptions& options) {
+    ASSIGN_OR_RETURN(
+        ConfPtr conf,
+        MakeConf({
+            {"bootstrap.servers", options.brokers},
+            {"client.id", options.client_id},
+            {"enable.idempotence", "true"},
+            {"acks", "all"},
+            // Without it, Nagle's algorithm meets delayed ACKs and pipelined
+            // produce requests stall ~40 ms each.
+            {"socket.nagle.disable", "true"},
+            {"linger.ms", absl::StrCat(options.linger_ms)},
+            {"message.timeout.ms",
+             absl::StrCat(absl::ToInt64Milliseconds(options.delivery_timeout))},
+            {"log_level", "3"},
+        }));
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), &OnDelivery);
+    ASSIGN_OR_RETURN(rd_kafka_t * rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf)));
+    return std::shared_ptr<Producer>(new Producer(ClientPtr(rk), options.topic));
+  }
+
+  ~Producer() {
+    stopping_ = true;
+    poller_.join();
+    // Give what is in flight a moment (none after a fatal error), then fail
+    // the rest so every delivery slot is freed.
+    if (FatalError().empty()) rd_kafka_flush(rk_.get(), 2000);
+    rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(rk_.get(), 0);
+    rd_kafka_topic_destroy(topic_);
+  }
+
+  rd_kafka_t* rk() const { return rk_.get(); }
+  rd_kafka_topic_t* topic() const { return topic_; }
+
+  // Why the producer failed for good; empty while it works.
+  std::string FatalError() const {
+    char reason[512];
+    return rd_kafka_fatal_error(rk_.get(), reason, sizeof reason) ? reason : "";
+  }
+
+ private:
+  Producer(ClientPtr rk, const std::string& topic) : rk_(std::move(rk)) {
+    topic_ = rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr);
     poller_ = std::thread([this] {
-      while (!stopping_.load()) rd_kafka_poll(producer_.get(), 100);
+      while (!stopping_.load()) rd_kafka_poll(rk_.get(), 100);
     });
   }
 
+  ClientPtr rk_;
+  rd_kafka_topic_t* topic_ = nullptr;
+  std::atomic<bool> stopping_{false};
+  std::thread poller_;
+};
+
+class KafkaLog final : public EventLog {
+ public:
+  KafkaLog(KafkaLogOptions options, std::shared_ptr<Producer> producer)
+      : options_(std::move(options)), producer_(std::move(producer)) {}
+
   ~KafkaLog() override {
-    stopping_ = true;
-    poller_.join();
-    // Give what is in flight a moment, then fail the rest so every slot is freed.
-    rd_kafka_flush(producer_.get(), 2000);
-    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_poll(producer_.get(), 0);
-    rd_kafka_topic_destroy(topic_);
     absl::MutexLock lock(&committers_mu_);
     for (auto& [name, committer] : committers_) rd_kafka_consumer_close(committer.get());
   }
 
   absl::Status Connect(absl::Time deadline) {
+    std::shared_ptr<Producer> producer = CurrentProducer();
     const rd_kafka_metadata_t* metadata = nullptr;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
     while (absl::Now() < deadline) {
-      err = rd_kafka_metadata(producer_.get(), 0, topic_, &metadata, RemainingMs(deadline));
+      err = rd_kafka_metadata(producer->rk(), 0, producer->topic(), &metadata,
+                              RemainingMs(deadline));
       if (err) break;
       std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> owned(
           metadata, &rd_kafka_metadata_destroy);
@@ -231,9 +281,9 @@ class KafkaLog final : public EventLog {
             absl::StrCat("topic ", options_.topic, " has ", topic.partition_cnt,
                          " partitions; this process is configured for ", options_.partitions));
       }
-      char* cluster = rd_kafka_clusterid(producer_.get(), RemainingMs(deadline));
+      char* cluster = rd_kafka_clusterid(producer->rk(), RemainingMs(deadline));
       log_id_ = absl::StrCat("kafka:", cluster ? cluster : options_.brokers, "/", options_.topic);
-      if (cluster) rd_kafka_mem_free(producer_.get(), cluster);
+      if (cluster) rd_kafka_mem_free(producer->rk(), cluster);
       return absl::OkStatus();
     }
     return absl::UnavailableError(absl::StrCat("no broker of ", options_.brokers,
@@ -247,8 +297,13 @@ class KafkaLog final : public EventLog {
   absl::StatusOr<std::vector<Position>> Append(std::span<const Record> records,
                                                absl::Time deadline) override {
     RETURN_IF_ERROR(ValidateRecords(records, partition_count()));
-    if (char reason[512]; rd_kafka_fatal_error(producer_.get(), reason, sizeof reason)) {
-      return absl::InternalError(absl::StrCat("the producer has failed for good: ", reason));
+    std::shared_ptr<Producer> producer = CurrentProducer();
+    if (std::string fatal = producer->FatalError(); !fatal.empty()) {
+      RETURN_IF_ERROR(Replace(producer));
+      return absl::UnavailableError(absl::StrCat(
+          "the producer failed for good (", fatal,
+          ") and was replaced; nothing of this call was written, but earlier deliveries "
+          "may have been"));
     }
     auto delivery = std::make_shared<Delivery>(records.size());
     for (size_t i = 0; i < records.size(); ++i) {
@@ -260,7 +315,7 @@ class KafkaLog final : public EventLog {
       }
       auto slot = std::make_unique<DeliverySlot>(DeliverySlot{delivery, i});
       rd_kafka_resp_err_t err = rd_kafka_producev(
-          producer_.get(), RD_KAFKA_V_RKT(topic_),
+          producer->rk(), RD_KAFKA_V_RKT(producer->topic()),
           RD_KAFKA_V_PARTITION(PartitionOf(record, partition_count())),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
           RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
@@ -286,7 +341,10 @@ class KafkaLog final : public EventLog {
                        delivery->remaining, " of ", records.size(),
                        " records; they may still be written"));
     }
-    if (!delivery->error.ok()) return delivery->error;
+    if (!delivery->error.ok()) {
+      if (!producer->FatalError().empty()) RETURN_IF_ERROR(Replace(producer));
+      return delivery->error;
+    }
     return delivery->positions;
   }
 
@@ -326,7 +384,8 @@ class KafkaLog final : public EventLog {
     }
     int64_t low = 0, high = 0;
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        producer_.get(), options_.topic.c_str(), partition, &low, &high, RemainingMs(deadline));
+        CurrentProducer()->rk(), options_.topic.c_str(), partition, &low, &high,
+        RemainingMs(deadline));
     if (err) return KafkaStatus(err, absl::StrCat("end offset of partition ", partition));
     return high;
   }
@@ -377,7 +436,28 @@ class KafkaLog final : public EventLog {
     return positions;
   }
 
+  absl::Status FailProducerForTesting() {
+    return KafkaStatus(rd_kafka_test_fatal_error(CurrentProducer()->rk(),
+                                                 RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                                                 "injected by a test"),
+                       "injecting a fatal error");
+  }
+
  private:
+  std::shared_ptr<Producer> CurrentProducer() {
+    absl::MutexLock lock(&producer_mu_);
+    return producer_;
+  }
+
+  // Puts a new producer in place of `failed` (once, whoever notices first).
+  // The writer fences its partitions on the error its caller gets.
+  absl::Status Replace(const std::shared_ptr<Producer>& failed) {
+    absl::MutexLock lock(&producer_mu_);
+    if (producer_ != failed) return absl::OkStatus();
+    ASSIGN_OR_RETURN(producer_, Producer::Create(options_));
+    return absl::OkStatus();
+  }
+
   // A consumer handle per consumer name, used only to commit and read positions.
   absl::StatusOr<rd_kafka_t*> Committer(std::string_view consumer) {
     if (consumer.empty()) return absl::InvalidArgumentError("consumer: must not be empty");
@@ -396,17 +476,25 @@ class KafkaLog final : public EventLog {
   }
 
   const KafkaLogOptions options_;
-  ClientPtr producer_;
-  rd_kafka_topic_t* topic_ = nullptr;
+  absl::Mutex producer_mu_;
+  std::shared_ptr<Producer> producer_ ABSL_GUARDED_BY(producer_mu_);
   std::string log_id_;
-  std::atomic<bool> stopping_{false};
-  std::thread poller_;
 
   absl::Mutex committers_mu_;
   std::map<std::string, ClientPtr, std::less<>> committers_ ABSL_GUARDED_BY(committers_mu_);
 };
 
 }  // namespace
+
+namespace internal {
+
+absl::Status FailProducerForTesting(EventLog& log) {
+  auto* kafka = dynamic_cast<KafkaLog*>(&log);
+  if (!kafka) return absl::InvalidArgumentError("not a Kafka log");
+  return kafka->FailProducerForTesting();
+}
+
+}  // namespace internal
 
 absl::StatusOr<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions& options,
                                                        absl::Time deadline) {
@@ -415,23 +503,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions& op
     return absl::InvalidArgumentError(
         absl::StrCat("partitions: ", options.partitions, " must be positive"));
   }
-  ASSIGN_OR_RETURN(
-      ConfPtr conf,
-      MakeConf({
-          {"bootstrap.servers", options.brokers},
-          {"client.id", options.client_id},
-          {"enable.idempotence", "true"},
-          {"acks", "all"},
-          // Without it, Nagle's algorithm meets delayed ACKs and pipelined
-          // produce requests stall ~40 ms each.
-          {"socket.nagle.disable", "true"},
-          {"linger.ms", absl::StrCat(options.linger_ms)},
-          {"message.timeout.ms", absl::StrCat(absl::ToInt64Milliseconds(options.delivery_timeout))},
-          {"log_level", "3"},
-      }));
-  rd_kafka_conf_set_dr_msg_cb(conf.get(), &OnDelivery);
-  ASSIGN_OR_RETURN(rd_kafka_t * producer, NewClient(RD_KAFKA_PRODUCER, std::move(conf)));
-  auto log = std::make_unique<KafkaLog>(options, ClientPtr(producer));
+  ASSIGN_OR_RETURN(std::shared_ptr<Producer> producer, Producer::Create(options));
+  auto log = std::make_unique<KafkaLog>(options, std::move(producer));
   RETURN_IF_ERROR(log->Connect(deadline));
   return log;
 }

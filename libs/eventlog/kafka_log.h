@@ -38,7 +38,16 @@ struct KafkaLogOptions {
 };
 
 // Connects and checks the topic's partition count, by `deadline`.
+//
+// After a fatal producer error (the idempotent producer lost its sequence
+// state) the failing call returns UNAVAILABLE and the log replaces its
+// producer; callers fence by reading back, as for any failed append.
 absl::StatusOr<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions& options,
                                                        absl::Time deadline);
+
+namespace internal {
+// Makes the current producer fail as a fatal error would, for tests.
+absl::Status FailProducerForTesting(EventLog& log);
+}  // namespace internal
 
 }  // namespace vanguard::eventlog

@@ -19,6 +19,15 @@ using internal::Side;
 
 using PledgeDecide = std::function<Decision(const domain::Pledge&, const domain::Context&)>;
 
+// The decision of a domain command on an existing pledge.
+template <typename Command>
+PledgeDecide DecideOnPledge(Command command) {
+  return [command = std::move(command)](const domain::Pledge& pledge,
+                                        const domain::Context& context) {
+    return domain::Decide(pledge, command, context);
+  };
+}
+
 // A command on an existing pledge. The pledger's side must have the pledge's
 // organisation in scope; for the reviewer's side the domain names the one
 // organisation that may review, which is narrower than any scope.
@@ -103,9 +112,7 @@ grpc::Status PledgeServiceImpl::ApprovePledge(grpc::ServerContext* context,
         domain::ApprovePledge command{.comment = request->comment()};
         return ExistingPledgePlan(
             principal, request->pledge_id(), Side::kReviewer,
-            [command](const domain::Pledge& pledge, const domain::Context& context) {
-              return domain::Decide(pledge, command, context);
-            });
+            DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -119,9 +126,7 @@ grpc::Status PledgeServiceImpl::SendBackPledge(grpc::ServerContext* context,
         domain::SendBackPledge command{.comment = request->comment()};
         return ExistingPledgePlan(
             principal, request->pledge_id(), Side::kReviewer,
-            [command](const domain::Pledge& pledge, const domain::Context& context) {
-              return domain::Decide(pledge, command, context);
-            });
+            DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -140,9 +145,7 @@ grpc::Status PledgeServiceImpl::RevisePledge(grpc::ServerContext* context,
                                      .comment = request->comment()};
         return ExistingPledgePlan(
             principal, request->pledge_id(), Side::kRecorder,
-            [command](const domain::Pledge& pledge, const domain::Context& context) {
-              return domain::Decide(pledge, command, context);
-            });
+            DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -159,9 +162,7 @@ grpc::Status PledgeServiceImpl::ReportPledgeProgress(grpc::ServerContext* contex
                                              .evidence = EvidenceOf(request->evidence())};
         return ExistingPledgePlan(
             principal, request->pledge_id(), Side::kRecorder,
-            [command](const domain::Pledge& pledge, const domain::Context& context) {
-              return domain::Decide(pledge, command, context);
-            });
+            DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -178,9 +179,7 @@ grpc::Status PledgeServiceImpl::AssessPledge(grpc::ServerContext* context,
                                      .comment = request->comment()};
         return ExistingPledgePlan(
             principal, request->pledge_id(), Side::kReviewer,
-            [command](const domain::Pledge& pledge, const domain::Context& context) {
-              return domain::Decide(pledge, command, context);
-            });
+            DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -198,9 +197,7 @@ grpc::Status PledgeServiceImpl::FulfilPledge(grpc::ServerContext* context,
                                      .evidence = EvidenceOf(request->evidence())};
         return ExistingPledgePlan(
             principal, request->pledge_id(), Side::kRecorder,
-            [command](const domain::Pledge& pledge, const domain::Context& context) {
-              return domain::Decide(pledge, command, context);
-            });
+            DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -214,9 +211,7 @@ grpc::Status PledgeServiceImpl::WithdrawPledge(grpc::ServerContext* context,
         domain::WithdrawPledge command{.reason = request->reason()};
         return ExistingPledgePlan(
             principal, request->pledge_id(), Side::kRecorder,
-            [command](const domain::Pledge& pledge, const domain::Context& context) {
-              return domain::Decide(pledge, command, context);
-            });
+            DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -233,9 +228,7 @@ grpc::Status PledgeServiceImpl::EvaluatePledge(grpc::ServerContext* context,
                                        .comment = request->comment()};
         return ExistingPledgePlan(
             principal, request->pledge_id(), Side::kReviewer,
-            [command](const domain::Pledge& pledge, const domain::Context& context) {
-              return domain::Decide(pledge, command, context);
-            });
+            DecideOnPledge(command));
       },
       response->mutable_result());
 }
