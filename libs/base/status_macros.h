@@ -18,17 +18,15 @@
 #define VANGUARD_STATUS_CONCAT_INNER(a, b) a##b
 #define VANGUARD_STATUS_CONCAT(a, b) VANGUARD_STATUS_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    if (absl::Status vanguard_status_ = (expr);    \
-        !vanguard_status_.ok()) {                  \
-      return vanguard_status_;                     \
-    }                                              \
+#define RETURN_IF_ERROR(expr)                                             \
+  do {                                                                    \
+    if (absl::Status vanguard_status_ = (expr); !vanguard_status_.ok()) { \
+      return vanguard_status_;                                            \
+    }                                                                     \
   } while (false)
 
-#define ASSIGN_OR_RETURN(lhs, expr)                                              \
-  VANGUARD_ASSIGN_OR_RETURN_IMPL(VANGUARD_STATUS_CONCAT(vanguard_statusor_, __LINE__), \
-                                 lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  VANGUARD_ASSIGN_OR_RETURN_IMPL(VANGUARD_STATUS_CONCAT(vanguard_statusor_, __LINE__), lhs, expr)
 
 #define VANGUARD_ASSIGN_OR_RETURN_IMPL(statusor, lhs, expr) \
   auto statusor = (expr);                                   \

@@ -59,16 +59,15 @@ void Member::Apply(const v1::Envelope& envelope) {
 }
 
 absl::Status CheckMemberAttributes(const v1::MemberAttributes& attributes) {
-  RETURN_IF_ERROR(
-      CheckText("attributes.name", attributes.name(), kMaxNameBytes, Required::kYes));
+  RETURN_IF_ERROR(CheckText("attributes.name", attributes.name(), kMaxNameBytes, Required::kYes));
   if (attributes.category() == v1::MEMBER_CATEGORY_UNSPECIFIED ||
       !v1::MemberCategory_IsValid(attributes.category())) {
     return absl::InvalidArgumentError("attributes.category: must be specified");
   }
   RETURN_IF_ERROR(
       CheckText("attributes.ethnicity", attributes.ethnicity(), kMaxNameBytes, Required::kNo));
-  RETURN_IF_ERROR(CheckText("attributes.post_title", attributes.post_title(), kMaxNameBytes,
-                            Required::kNo));
+  RETURN_IF_ERROR(
+      CheckText("attributes.post_title", attributes.post_title(), kMaxNameBytes, Required::kNo));
   if (!attributes.holds_post() && !attributes.post_title().empty()) {
     return absl::InvalidArgumentError(
         "attributes.post_title: must be empty for a member without a post");
@@ -86,8 +85,7 @@ absl::Status CheckMemberAttributes(const v1::MemberAttributes& attributes) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
-                                                 const EnrolMember& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member, const EnrolMember& command,
                                                  const OrgTree& tree, const Context& context) {
   if (member.status() != Member::Status::kUnknown) {
     return absl::AlreadyExistsError("member is already enrolled; a member is enrolled once");
@@ -105,8 +103,7 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
   return OneEvent(std::move(envelope));
 }
 
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
-                                                 const UpdateMember& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member, const UpdateMember& command,
                                                  const Context& context) {
   RETURN_IF_ERROR(CheckCurrent(member));
   RETURN_IF_ERROR(CheckMemberAttributes(command.attributes));
@@ -123,8 +120,8 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
 }
 
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
-                                                 const TransferMember& command,
-                                                 const OrgTree& tree, const Context& context) {
+                                                 const TransferMember& command, const OrgTree& tree,
+                                                 const Context& context) {
   RETURN_IF_ERROR(CheckCurrent(member));
   RETURN_IF_ERROR(CheckText("reason", command.reason, kMaxTextBytes, Required::kNo));
   ASSIGN_OR_RETURN(v1::Date effective_on,

@@ -55,15 +55,13 @@ class Member {
 // Field checks of a complete attribute set, named "attributes.<field>".
 absl::Status CheckMemberAttributes(const v1::MemberAttributes& attributes);
 
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
-                                                 const EnrolMember& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member, const EnrolMember& command,
                                                  const OrgTree& tree, const Context& context);
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
-                                                 const UpdateMember& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member, const UpdateMember& command,
                                                  const Context& context);
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
-                                                 const TransferMember& command,
-                                                 const OrgTree& tree, const Context& context);
+                                                 const TransferMember& command, const OrgTree& tree,
+                                                 const Context& context);
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
                                                  const RecordMemberLeft& command,
                                                  const Context& context);

@@ -14,10 +14,10 @@ namespace {
 using ::testing::StartsWith;
 
 Context ClerkContext() {
-  return Context{.principal_id = "clerk",
-                 .actor_organisation_id = "t",
-                 .now = absl::FromCivil(absl::CivilSecond(2010, 6, 15, 2, 0, 0),
-                                        absl::UTCTimeZone())};
+  return Context{
+      .principal_id = "clerk",
+      .actor_organisation_id = "t",
+      .now = absl::FromCivil(absl::CivilSecond(2010, 6, 15, 2, 0, 0), absl::UTCTimeZone())};
 }
 
 v1::MemberAttributes Attributes() {
@@ -98,9 +98,9 @@ TEST_F(MemberTest, EnrolNeedsAKnownLiveOrganisation) {
 TEST_F(MemberTest, EnrolsOnlyOnce) {
   ASSERT_TRUE(Enrol("b1").ok());
   EXPECT_EQ(Enrol("b2").code(), absl::StatusCode::kAlreadyExists);
-  ASSERT_TRUE(Record(Decide(member_, RecordMemberLeft{.reason = v1::LEAVE_REASON_DECEASED},
-                            ClerkContext()))
-                  .ok());
+  ASSERT_TRUE(
+      Record(Decide(member_, RecordMemberLeft{.reason = v1::LEAVE_REASON_DECEASED}, ClerkContext()))
+          .ok());
   EXPECT_EQ(Enrol("b2").code(), absl::StatusCode::kAlreadyExists);
 }
 
@@ -152,9 +152,9 @@ TEST_F(MemberTest, UpdateReplacesAttributes) {
   ASSERT_TRUE(Enrol("b1").ok());
   v1::MemberAttributes full = Attributes();
   full.set_probationary(false);
-  ASSERT_TRUE(
-      Record(Decide(member_, UpdateMember{.attributes = full, .reason = "按期转正"}, ClerkContext()))
-          .ok());
+  ASSERT_TRUE(Record(Decide(member_, UpdateMember{.attributes = full, .reason = "按期转正"},
+                            ClerkContext()))
+                  .ok());
   EXPECT_FALSE(member_.attributes().probationary());
   full.clear_category();
   EXPECT_EQ(Record(Decide(member_, UpdateMember{.attributes = full}, ClerkContext())).code(),
@@ -162,16 +162,17 @@ TEST_F(MemberTest, UpdateReplacesAttributes) {
 }
 
 TEST_F(MemberTest, ChangesNeedAnEnrolledMember) {
-  EXPECT_EQ(Record(Decide(member_, UpdateMember{.attributes = Attributes()}, ClerkContext())).code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(Record(Decide(member_, TransferMember{.to_organisation_id = "b2"}, tree_,
-                          ClerkContext()))
-                .code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(Record(Decide(member_, RecordMemberLeft{.reason = v1::LEAVE_REASON_OTHER},
-                          ClerkContext()))
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      Record(Decide(member_, UpdateMember{.attributes = Attributes()}, ClerkContext())).code(),
+      absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      Record(Decide(member_, TransferMember{.to_organisation_id = "b2"}, tree_, ClerkContext()))
+          .code(),
+      absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      Record(Decide(member_, RecordMemberLeft{.reason = v1::LEAVE_REASON_OTHER}, ClerkContext()))
+          .code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_F(MemberTest, NothingChangesAfterLeaving) {
@@ -181,16 +182,17 @@ TEST_F(MemberTest, NothingChangesAfterLeaving) {
                   .ok());
   EXPECT_EQ(member_.status(), Member::Status::kLeft);
   EXPECT_EQ(log_.back().member_left().organisation_id(), "b1");
-  EXPECT_EQ(Record(Decide(member_, UpdateMember{.attributes = Attributes()}, ClerkContext())).code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Record(Decide(member_, TransferMember{.to_organisation_id = "b2"}, tree_,
-                          ClerkContext()))
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Record(Decide(member_, RecordMemberLeft{.reason = v1::LEAVE_REASON_OTHER},
-                          ClerkContext()))
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Record(Decide(member_, UpdateMember{.attributes = Attributes()}, ClerkContext())).code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Record(Decide(member_, TransferMember{.to_organisation_id = "b2"}, tree_, ClerkContext()))
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Record(Decide(member_, RecordMemberLeft{.reason = v1::LEAVE_REASON_OTHER}, ClerkContext()))
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(MemberTest, LeavingNeedsAReason) {

@@ -11,8 +11,7 @@ namespace vanguard::domain {
 namespace {
 
 bool IsCommittee(v1::OrganisationKind kind) {
-  return kind == v1::ORGANISATION_KIND_COMMITTEE ||
-         kind == v1::ORGANISATION_KIND_WORKING_COMMITTEE;
+  return kind == v1::ORGANISATION_KIND_COMMITTEE || kind == v1::ORGANISATION_KIND_WORKING_COMMITTEE;
 }
 
 absl::Status CheckEnums(v1::OrganisationKind kind, v1::OrganisationLevel level) {
@@ -37,8 +36,7 @@ absl::StatusOr<const Organisation*> FindExisting(const OrgTree& tree, absl::stri
 
 absl::StatusOr<const Organisation*> FindLive(const OrgTree& tree, absl::string_view field,
                                              const std::string& organisation_id) {
-  ASSIGN_OR_RETURN(const Organisation* organisation,
-                   FindExisting(tree, field, organisation_id));
+  ASSIGN_OR_RETURN(const Organisation* organisation, FindExisting(tree, field, organisation_id));
   if (organisation->dissolved) {
     return absl::FailedPreconditionError(
         absl::StrCat("organisation ", organisation_id, " is dissolved"));
@@ -86,9 +84,9 @@ bool OrgTree::IsAncestor(absl::string_view ancestor, absl::string_view descendan
 int OrgTree::LiveChildCount(absl::string_view organisation_id) const {
   const Organisation* organisation = Find(organisation_id);
   if (organisation == nullptr) return 0;
-  return static_cast<int>(std::count_if(
-      organisation->children.begin(), organisation->children.end(),
-      [this](const std::string& child) { return IsLive(child); }));
+  return static_cast<int>(
+      std::count_if(organisation->children.begin(), organisation->children.end(),
+                    [this](const std::string& child) { return IsLive(child); }));
 }
 
 void OrgTree::Apply(const v1::Envelope& envelope) {
@@ -146,7 +144,8 @@ void OrgTree::ApplyMoved(const v1::OrganisationMoved& event) {
   }
   moved.parent_id = event.parent_id();
   if (event.level() != v1::ORGANISATION_LEVEL_UNSPECIFIED) moved.level = event.level();
-  if (auto new_parent = organisations_.find(event.parent_id()); new_parent != organisations_.end()) {
+  if (auto new_parent = organisations_.find(event.parent_id());
+      new_parent != organisations_.end()) {
     new_parent->second.children.push_back(event.organisation_id());
   }
 }
@@ -166,18 +165,19 @@ absl::Status CheckPlacement(const Organisation& parent, v1::OrganisationKind chi
          (parent.kind == v1::ORGANISATION_KIND_GENERAL_BRANCH &&
           child_kind == v1::ORGANISATION_KIND_BRANCH));
     if (!allowed) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "organisation ", parent.organisation_id, " is a grassroots ",
-          v1::OrganisationKind_Name(parent.kind), "; within the grassroots level only a "
-          "committee may contain general branches and branches, and a general branch "
-          "branches"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("organisation ", parent.organisation_id, " is a grassroots ",
+                       v1::OrganisationKind_Name(parent.kind),
+                       "; within the grassroots level only a "
+                       "committee may contain general branches and branches, and a general branch "
+                       "branches"));
     }
     return absl::OkStatus();
   }
   if (child_level <= parent.level) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "level: ", v1::OrganisationLevel_Name(child_level), " must be below the parent's ",
-        v1::OrganisationLevel_Name(parent.level)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("level: ", v1::OrganisationLevel_Name(child_level),
+                     " must be below the parent's ", v1::OrganisationLevel_Name(parent.level)));
   }
   return absl::OkStatus();
 }
@@ -261,14 +261,14 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const OrgTree& tree,
                    FindLive(tree, "organisation_id", command.organisation_id));
   ASSIGN_OR_RETURN(const Organisation* parent, FindLive(tree, "parent_id", command.parent_id));
   if (moved->parent_id == command.parent_id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "organisation ", command.organisation_id, " is already under ", command.parent_id));
+    return absl::FailedPreconditionError(absl::StrCat("organisation ", command.organisation_id,
+                                                      " is already under ", command.parent_id));
   }
   if (command.parent_id == command.organisation_id ||
       tree.IsAncestor(command.organisation_id, command.parent_id)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("organisation ", command.organisation_id, " cannot move under ",
-                     command.parent_id, ", which is inside its own subtree"));
+    return absl::FailedPreconditionError(absl::StrCat("organisation ", command.organisation_id,
+                                                      " cannot move under ", command.parent_id,
+                                                      ", which is inside its own subtree"));
   }
   const v1::OrganisationLevel level =
       command.level == v1::ORGANISATION_LEVEL_UNSPECIFIED ? moved->level : command.level;

@@ -16,10 +16,10 @@ using ::testing::StartsWith;
 
 Context AdminContext() {
   // 2010-06-16 02:00 in Shanghai, still 06-15 in UTC.
-  return Context{.principal_id = "admin",
-                 .actor_organisation_id = "",
-                 .now = absl::FromCivil(absl::CivilSecond(2010, 6, 15, 18, 0, 0),
-                                        absl::UTCTimeZone())};
+  return Context{
+      .principal_id = "admin",
+      .actor_organisation_id = "",
+      .now = absl::FromCivil(absl::CivilSecond(2010, 6, 15, 18, 0, 0), absl::UTCTimeZone())};
 }
 
 RegisterOrganisation Org(std::string id, std::string parent, v1::OrganisationKind kind,
@@ -30,8 +30,8 @@ RegisterOrganisation Org(std::string id, std::string parent, v1::OrganisationKin
   command.name = "党组织 " + id;
   command.kind = kind;
   command.level = level;
-  command.sector = level == v1::ORGANISATION_LEVEL_GRASSROOTS ? v1::SECTOR_VILLAGE
-                                                              : v1::SECTOR_TERRITORIAL;
+  command.sector =
+      level == v1::ORGANISATION_LEVEL_GRASSROOTS ? v1::SECTOR_VILLAGE : v1::SECTOR_TERRITORIAL;
   return command;
 }
 
@@ -130,16 +130,14 @@ TEST_F(OrgTreeTest, ParentMustExistAndBeLive) {
 }
 
 TEST_F(OrgTreeTest, OnlyOrganisationsAboveGrassrootsMayBeRoots) {
-  EXPECT_EQ(Try(Org("lone", "", kBranch, kGrassroots)).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Try(Org("lone", "", kBranch, kGrassroots)).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(Try(Org("other-city", "", kCommittee, kCity)).ok());
   EXPECT_EQ(tree_.DirectSuperior("other-city"), nullptr);
 }
 
 TEST_F(OrgTreeTest, ChildLevelMustBeBelowParentLevel) {
   EXPECT_EQ(Try(Org("c2", "x", kCommittee, kCity)).code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Try(Org("x2", "x", kCommittee, kCounty)).code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Try(Org("x2", "x", kCommittee, kCounty)).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Try(Org("t2", "x", kCommittee, kTownship)).ok());
   // Skipping a level is allowed: a county department's branch sits under the county.
   EXPECT_TRUE(Try(Org("water", "x", kBranch, kGrassroots)).ok());
@@ -250,9 +248,9 @@ TEST_F(OrgTreeTest, MoveThatChangesLevelMustStillFitTheChildren) {
   // it would be a committee holding a committee.
   Accept(Org("t2", "x", kCommittee, kTownship));
   Accept(Org("g2", "t2", kCommittee, kGrassroots));
-  EXPECT_EQ(Try(MoveOrganisation{.organisation_id = "t2", .parent_id = "t", .level = kGrassroots})
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Try(MoveOrganisation{.organisation_id = "t2", .parent_id = "t", .level = kGrassroots}).code(),
+      absl::StatusCode::kFailedPrecondition);
   // Once the committee is gone the demotion fits.
   Accept(DissolveOrganisation{.organisation_id = "g2"});
   Accept(MoveOrganisation{.organisation_id = "t2", .parent_id = "t", .level = kGrassroots});

@@ -24,17 +24,17 @@ absl::Status CheckExists(const Pledge& pledge) {
 
 absl::Status CheckPledgerSide(const Pledge& pledge, const Context& context) {
   if (context.actor_organisation_id != pledge.organisation_id()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "only the pledger's organisation (", pledge.organisation_id(), ") may do this"));
+    return absl::PermissionDeniedError(absl::StrCat("only the pledger's organisation (",
+                                                    pledge.organisation_id(), ") may do this"));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckReviewer(const Pledge& pledge, const Context& context) {
   if (context.actor_organisation_id != pledge.reviewer_organisation_id()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("only the pledger's superior (", pledge.reviewer_organisation_id(),
-                     ") may review this pledge"));
+    return absl::PermissionDeniedError(absl::StrCat("only the pledger's superior (",
+                                                    pledge.reviewer_organisation_id(),
+                                                    ") may review this pledge"));
   }
   return absl::OkStatus();
 }
@@ -98,8 +98,7 @@ absl::Status CheckEvidence(const std::vector<v1::Evidence>& evidence) {
     RETURN_IF_ERROR(
         CheckText(absl::StrCat(field, ".uri"), evidence[i].uri(), kMaxTextBytes, Required::kNo));
     if (!evidence[i].sha256().empty() && evidence[i].sha256().size() != kSha256Bytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".sha256: must be empty or 32 bytes"));
+      return absl::InvalidArgumentError(absl::StrCat(field, ".sha256: must be empty or 32 bytes"));
     }
   }
   return absl::OkStatus();
@@ -107,8 +106,7 @@ absl::Status CheckEvidence(const std::vector<v1::Evidence>& evidence) {
 
 // What a pledge says, when made and when revised.
 absl::Status CheckContent(v1::PledgeKind kind, v1::PledgeTheme theme, const std::string& text,
-                          const v1::Target& target, const v1::Date& due_on,
-                          absl::CivilDay today) {
+                          const v1::Target& target, const v1::Date& due_on, absl::CivilDay today) {
   if (kind == v1::PLEDGE_KIND_UNSPECIFIED || !v1::PledgeKind_IsValid(kind)) {
     return absl::InvalidArgumentError("kind: must be work or deed");
   }
@@ -136,14 +134,16 @@ absl::StatusOr<Placement> PlacePledge(const v1::Subject& pledger, const OrgTree&
     case v1::Subject::kOrganisationId: {
       const std::string& id = pledger.organisation_id();
       RETURN_IF_ERROR(CheckId("pledger.organisation_id", id));
-      if (!tree.Exists(id)) return absl::NotFoundError(absl::StrCat("organisation ", id, " not found"));
+      if (!tree.Exists(id))
+        return absl::NotFoundError(absl::StrCat("organisation ", id, " not found"));
       if (!tree.IsLive(id)) {
         return absl::FailedPreconditionError(absl::StrCat("organisation ", id, " is dissolved"));
       }
       const Organisation* superior = tree.DirectSuperior(id);
       if (superior == nullptr) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "organisation ", id, " is a root of the tree; it has no superior to review its pledge"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("organisation ", id,
+                         " is a root of the tree; it has no superior to review its pledge"));
       }
       return Placement{id, superior->organisation_id};
     }
@@ -157,8 +157,8 @@ absl::StatusOr<Placement> PlacePledge(const v1::Subject& pledger, const OrgTree&
             absl::StrCat("member ", pledger.member_id(), " has left"));
       }
       if (!tree.IsLive(member->organisation_id())) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the member's organisation ", member->organisation_id(), " is not live"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("the member's organisation ", member->organisation_id(), " is not live"));
       }
       return Placement{member->organisation_id(), member->organisation_id()};
     }
@@ -269,8 +269,7 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const Mak
   return OneEvent(std::move(envelope));
 }
 
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
-                                                 const ApprovePledge& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const ApprovePledge& command,
                                                  const Context& context) {
   RETURN_IF_ERROR(CheckExists(pledge));
   RETURN_IF_ERROR(CheckReviewer(pledge, context));
@@ -299,8 +298,7 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
   return OneEvent(std::move(envelope));
 }
 
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
-                                                 const RevisePledge& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const RevisePledge& command,
                                                  const Context& context) {
   RETURN_IF_ERROR(CheckExists(pledge));
   RETURN_IF_ERROR(CheckPledgerSide(pledge, context));
@@ -343,8 +341,7 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
   return OneEvent(std::move(envelope));
 }
 
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
-                                                 const AssessPledge& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const AssessPledge& command,
                                                  const Context& context) {
   RETURN_IF_ERROR(CheckExists(pledge));
   RETURN_IF_ERROR(CheckReviewer(pledge, context));
@@ -364,8 +361,8 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
   }
   RETURN_IF_ERROR(CheckText("comment", command.comment, kMaxTextBytes, Required::kNo));
   if (pledge.AssessedFor(command.year, command.quarter)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "pledge is already assessed for ", command.year, " Q", command.quarter));
+    return absl::FailedPreconditionError(
+        absl::StrCat("pledge is already assessed for ", command.year, " Q", command.quarter));
   }
 
   v1::Envelope envelope;
@@ -378,8 +375,7 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
   return OneEvent(std::move(envelope));
 }
 
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
-                                                 const FulfilPledge& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const FulfilPledge& command,
                                                  const Context& context) {
   RETURN_IF_ERROR(CheckExists(pledge));
   RETURN_IF_ERROR(CheckPledgerSide(pledge, context));
@@ -410,9 +406,8 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
   RETURN_IF_ERROR(CheckPledgerSide(pledge, context));
   if (pledge.status() == Pledge::Status::kFulfilled ||
       pledge.status() == Pledge::Status::kWithdrawn) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("pledge is ", PledgeStatusName(pledge.status()),
-                     "; only an open pledge can be withdrawn"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "pledge is ", PledgeStatusName(pledge.status()), "; only an open pledge can be withdrawn"));
   }
   RETURN_IF_ERROR(CheckText("reason", command.reason, kMaxTextBytes, Required::kYes));
 

@@ -64,9 +64,7 @@ class Pledge {
   const v1::Subject& pledger() const { return made_.pledger(); }
   // Where the pledge counts in roll-ups.
   const std::string& organisation_id() const { return made_.organisation_id(); }
-  const std::string& reviewer_organisation_id() const {
-    return made_.reviewer_organisation_id();
-  }
+  const std::string& reviewer_organisation_id() const { return made_.reviewer_organisation_id(); }
   v1::PledgeKind kind() const { return made_.kind(); }
   const std::string& text() const { return made_.text(); }
   const v1::Target& target() const { return made_.target(); }
@@ -94,23 +92,19 @@ absl::string_view PledgeStatusName(Pledge::Status status);
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const MakePledge& command,
                                                  const OrgTree& tree, const Member* member,
                                                  const Context& context);
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
-                                                 const ApprovePledge& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const ApprovePledge& command,
                                                  const Context& context);
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
                                                  const SendBackPledge& command,
                                                  const Context& context);
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
-                                                 const RevisePledge& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const RevisePledge& command,
                                                  const Context& context);
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
                                                  const ReportPledgeProgress& command,
                                                  const Context& context);
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
-                                                 const AssessPledge& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const AssessPledge& command,
                                                  const Context& context);
-absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
-                                                 const FulfilPledge& command,
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge, const FulfilPledge& command,
                                                  const Context& context);
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Pledge& pledge,
                                                  const WithdrawPledge& command,

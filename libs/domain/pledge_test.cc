@@ -373,11 +373,11 @@ TEST_F(PledgeTest, NothingButEvaluationFollowsFulfilment) {
   MakeAndApprove();
   ASSERT_TRUE(Do(Fulfilment(), "v").ok());
   EXPECT_EQ(Do(Fulfilment(), "v").code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Do(ReportPledgeProgress{.as_of = MakeDate(2010, 6, 1),
-                                    .achieved = AchievedKilometres(1)},
-               "v")
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Do(ReportPledgeProgress{.as_of = MakeDate(2010, 6, 1), .achieved = AchievedKilometres(1)},
+         "v")
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Do(AssessPledge{.year = 2010, .quarter = 2, .rating = v1::RATING_GOOD}, "t").code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Do(WithdrawPledge{.reason = "x"}, "v").code(), absl::StatusCode::kFailedPrecondition);
@@ -455,8 +455,8 @@ TEST_F(PledgeTest, ReplayingTheEventsRebuildsTheSamePledge) {
                  "v")
                   .ok());
   ASSERT_TRUE(Do(AssessPledge{.year = 2010, .quarter = 2, .rating = v1::RATING_GOOD}, "t").ok());
-  ASSERT_TRUE(Do(FulfilPledge{.achieved = AchievedKilometres(50000), .description = "完工"}, "v")
-                  .ok());
+  ASSERT_TRUE(
+      Do(FulfilPledge{.achieved = AchievedKilometres(50000), .description = "完工"}, "v").ok());
   ASSERT_TRUE(Do(EvaluatePledge{.year = 2010, .rating = v1::RATING_EXCELLENT}, "t").ok());
   ASSERT_EQ(log_.size(), 8u);
   for (const v1::Envelope& event : log_) {

@@ -81,8 +81,8 @@ absl::StatusOr<absl::CivilDay> ToCivilDay(absl::string_view field, const v1::Dat
   const absl::CivilDay day(date.year(), date.month(), date.day());
   if (date.year() < 1000 || date.year() > 9999 || day.year() != date.year() ||
       day.month() != date.month() || day.day() != date.day()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": not a valid date: ", date.year(),
-                                                   "-", date.month(), "-", date.day()));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": not a valid date: ", date.year(), "-",
+                                                   date.month(), "-", date.day()));
   }
   return day;
 }
@@ -115,8 +115,8 @@ absl::StatusOr<absl::CivilDay> ShanghaiDay(absl::Time now) {
   return absl::ToCivilDay(now, *zone);
 }
 
-absl::StatusOr<v1::Date> EffectiveDate(absl::string_view field,
-                                       const std::optional<v1::Date>& date, absl::Time now) {
+absl::StatusOr<v1::Date> EffectiveDate(absl::string_view field, const std::optional<v1::Date>& date,
+                                       absl::Time now) {
   if (date.has_value()) {
     absl::StatusOr<absl::CivilDay> day = ToCivilDay(field, *date);
     if (!day.ok()) return day.status();

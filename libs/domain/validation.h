@@ -57,8 +57,8 @@ absl::StatusOr<absl::TimeZone> ShanghaiTimeZone();
 absl::StatusOr<absl::CivilDay> ShanghaiDay(absl::Time now);
 
 // `date` when given (and valid), otherwise the Asia/Shanghai day of `now`.
-absl::StatusOr<v1::Date> EffectiveDate(absl::string_view field,
-                                       const std::optional<v1::Date>& date, absl::Time now);
+absl::StatusOr<v1::Date> EffectiveDate(absl::string_view field, const std::optional<v1::Date>& date,
+                                       absl::Time now);
 
 // Sets `event_type` to the full protobuf name of the payload that is set,
 // e.g. "vanguard.v1.PledgeMade"; the two must always agree.

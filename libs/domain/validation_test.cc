@@ -18,11 +18,11 @@ TEST(IsValidUtf8Test, AcceptsAsciiAndChinese) {
 
 TEST(IsValidUtf8Test, RejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
-  EXPECT_FALSE(IsValidUtf8("\xE9\x9B"));              // truncated 雨
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));              // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));          // surrogate U+D800
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));      // above U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xE9\x41\x41"));          // bad continuation
+  EXPECT_FALSE(IsValidUtf8("\xE9\x9B"));          // truncated 雨
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE9\x41\x41"));      // bad continuation
 }
 
 TEST(CheckTextTest, NamesTheFieldFirst) {
@@ -31,8 +31,7 @@ TEST(CheckTextTest, NamesTheFieldFirst) {
   EXPECT_EQ(CheckText("name", "12345678901", 10, Required::kYes).code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(CheckText("name", "1234567890", 10, Required::kYes).ok());
-  EXPECT_EQ(CheckText("name", "\xFF", 10, Required::kYes).message(),
-            "name: must be valid UTF-8");
+  EXPECT_EQ(CheckText("name", "\xFF", 10, Required::kYes).message(), "name: must be valid UTF-8");
 }
 
 TEST(CheckIdTest, RejectsEmptyAndOverlongIds) {
@@ -62,18 +61,18 @@ TEST(ToCivilDayTest, RejectsDaysThatDoNotExist) {
 
 TEST(ShanghaiDayTest, UsesTheShanghaiCalendarNotUtc) {
   // 16:00 UTC is midnight in Shanghai (UTC+8, no daylight saving).
-  const absl::Time before = absl::FromCivil(absl::CivilSecond(2010, 6, 15, 15, 59, 59),
-                                            absl::UTCTimeZone());
-  const absl::Time after = absl::FromCivil(absl::CivilSecond(2010, 6, 15, 16, 0, 0),
-                                           absl::UTCTimeZone());
+  const absl::Time before =
+      absl::FromCivil(absl::CivilSecond(2010, 6, 15, 15, 59, 59), absl::UTCTimeZone());
+  const absl::Time after =
+      absl::FromCivil(absl::CivilSecond(2010, 6, 15, 16, 0, 0), absl::UTCTimeZone());
   ASSERT_TRUE(ShanghaiDay(before).ok());
   EXPECT_EQ(*ShanghaiDay(before), absl::CivilDay(2010, 6, 15));
   EXPECT_EQ(*ShanghaiDay(after), absl::CivilDay(2010, 6, 16));
 }
 
 TEST(EffectiveDateTest, DefaultsToTodayAndValidatesAGivenDate) {
-  const absl::Time now = absl::FromCivil(absl::CivilSecond(2010, 6, 15, 16, 0, 0),
-                                         absl::UTCTimeZone());
+  const absl::Time now =
+      absl::FromCivil(absl::CivilSecond(2010, 6, 15, 16, 0, 0), absl::UTCTimeZone());
   absl::StatusOr<v1::Date> today = EffectiveDate("effective_on", std::nullopt, now);
   ASSERT_TRUE(today.ok());
   EXPECT_EQ(today->day(), 16);

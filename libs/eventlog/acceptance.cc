@@ -25,7 +25,8 @@ Judgement Accept(const StoredRecord& record, const AggregateHead& head, int64_t 
   if (!j.readable) return reject("the envelope does not parse");
   const v1::Envelope& e = j.envelope;
   if (e.aggregate_id() != record.key) {
-    return reject(absl::StrCat("the record's key differs from its aggregate id ", e.aggregate_id()));
+    return reject(
+        absl::StrCat("the record's key differs from its aggregate id ", e.aggregate_id()));
   }
   if (e.aggregate_version() != head.version + 1) {
     return reject(

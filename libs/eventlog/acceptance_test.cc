@@ -11,8 +11,8 @@ namespace {
 using ::testing::HasSubstr;
 
 StoredRecord Stored(const SealedRecord& sealed, int32_t partition) {
-  return {.partition = partition, .offset = 0, .key = sealed.record.key,
-          .value = sealed.record.value};
+  return {
+      .partition = partition, .offset = 0, .key = sealed.record.key, .value = sealed.record.value};
 }
 
 SealedRecord Event(const std::string& aggregate, int64_t version, int64_t epoch,

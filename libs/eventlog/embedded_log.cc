@@ -151,12 +151,12 @@ class EmbeddedLog final : public EventLog {
   absl::StatusOr<std::unique_ptr<LogReader>> OpenReader(const PositionMap& from) override {
     for (const auto& [partition, offset] : from) {
       if (partition < 0 || partition >= partition_count()) {
-        return absl::InvalidArgumentError(absl::StrCat("partition ", partition, " is not in [0, ",
-                                                       partition_count(), ")"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("partition ", partition, " is not in [0, ", partition_count(), ")"));
       }
       if (offset < 0) {
-        return absl::InvalidArgumentError(absl::StrCat("offset ", offset, " of partition ",
-                                                       partition, " is negative"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("offset ", offset, " of partition ", partition, " is negative"));
       }
     }
     return std::make_unique<EmbeddedReader>(this, from);
@@ -164,8 +164,8 @@ class EmbeddedLog final : public EventLog {
 
   absl::StatusOr<int64_t> EndOffset(int32_t partition, absl::Time) override {
     if (partition < 0 || partition >= partition_count()) {
-      return absl::InvalidArgumentError(absl::StrCat("partition ", partition, " is not in [0, ",
-                                                     partition_count(), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("partition ", partition, " is not in [0, ", partition_count(), ")"));
     }
     absl::MutexLock lock(&mu_);
     return end_offsets_[partition];
@@ -223,8 +223,8 @@ class EmbeddedLog final : public EventLog {
       record.partition = partition;
       record.offset = static_cast<int64_t>(GetBigEndian(it->key().ToStringView().substr(4), 8));
       if (record.offset != expected) {
-        return absl::DataLossError(absl::StrCat("partition ", partition, " has no record at offset ",
-                                                expected));
+        return absl::DataLossError(
+            absl::StrCat("partition ", partition, " has no record at offset ", expected));
       }
       RETURN_IF_ERROR(DecodeRecord(it->value().ToStringView(), record));
       out.push_back(std::move(record));
@@ -283,7 +283,8 @@ absl::Status EmbeddedLog::WriteGroup(const std::vector<PendingAppend*>& group,
       int32_t partition = PartitionOf(record, partition_count());
       int64_t offset = next[partition]++;
       pending->positions.push_back({partition, offset});
-      rocksdb::Status s = batch.Put(families_[1], RecordKey(partition, offset), EncodeRecord(record));
+      rocksdb::Status s =
+          batch.Put(families_[1], RecordKey(partition, offset), EncodeRecord(record));
       if (!s.ok()) return FromRocksDb(s, "preparing the batch");
     }
   }
@@ -384,9 +385,9 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptio
   };
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocksDb(
-      rocksdb::DB::Open(db_options, options.path, descriptors, &families, &raw),
-      absl::StrCat("opening the embedded log at ", options.path)));
+  RETURN_IF_ERROR(
+      FromRocksDb(rocksdb::DB::Open(db_options, options.path, descriptors, &families, &raw),
+                  absl::StrCat("opening the embedded log at ", options.path)));
   std::unique_ptr<rocksdb::DB> db(raw);
   auto release = [&](absl::Status status) {
     for (auto* family : families) db->DestroyColumnFamilyHandle(family);
@@ -414,7 +415,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptio
   for (int32_t p = 0; p < options.partitions; ++p) {
     it->SeekForPrev(RecordKey(p, std::numeric_limits<int64_t>::max()));
     if (it->Valid() && GetBigEndian(it->key().ToStringView(), 4) == static_cast<uint32_t>(p)) {
-      end_offsets[p] = static_cast<int64_t>(GetBigEndian(it->key().ToStringView().substr(4), 8)) + 1;
+      end_offsets[p] =
+          static_cast<int64_t>(GetBigEndian(it->key().ToStringView().substr(4), 8)) + 1;
     }
   }
   if (absl::Status s = FromRocksDb(it->status(), "scanning the log"); !s.ok()) {

@@ -13,9 +13,8 @@ absl::Status ValidateRecords(std::span<const Record> records, int32_t partition_
     auto field = [i](const char* name) { return absl::StrCat("records[", i, "].", name); };
     if (r.key.empty()) return absl::InvalidArgumentError(field("key") + ": must not be empty");
     if (r.key.size() > kMaxRecordKeyBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(field("key"), ": ", r.key.size(),
-                                                     " bytes exceeds the limit of ",
-                                                     kMaxRecordKeyBytes));
+      return absl::InvalidArgumentError(absl::StrCat(
+          field("key"), ": ", r.key.size(), " bytes exceeds the limit of ", kMaxRecordKeyBytes));
     }
     if (r.value.empty()) return absl::InvalidArgumentError(field("value") + ": must not be empty");
     if (r.value.size() > kMaxRecordValueBytes) {

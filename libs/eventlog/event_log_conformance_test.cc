@@ -24,8 +24,8 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Pair;
-using ::testing::UnorderedElementsAre;
 using testing::RawRecord;
+using ::testing::UnorderedElementsAre;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(20); }
 
@@ -153,7 +153,8 @@ TEST_P(EventLogConformanceTest, KeepsTheOrderOfOneKeyAcrossCallsAndBatches) {
   int sequence = 0;
   for (int batch : {1, 5, 1, 20, 3}) {
     std::vector<Record> records;
-    for (int i = 0; i < batch; ++i) records.push_back(RawRecord("pledge-7", absl::StrCat(sequence++)));
+    for (int i = 0; i < batch; ++i)
+      records.push_back(RawRecord("pledge-7", absl::StrCat(sequence++)));
     AppendOrDie(records);
   }
   std::vector<StoredRecord> stored = ReadAll(Murmur2Partition("pledge-7", kDefaultPartitions));
@@ -192,7 +193,8 @@ TEST_P(EventLogConformanceTest, ReadsBackTheExactBytesWithCloudEventHeaders) {
 
 TEST_P(EventLogConformanceTest, WhatWasAcknowledgedSurvivesReopening) {
   std::vector<Record> records;
-  for (int i = 0; i < 40; ++i) records.push_back(RawRecord(absl::StrCat("member-", i % 7), absl::StrCat(i)));
+  for (int i = 0; i < 40; ++i)
+    records.push_back(RawRecord(absl::StrCat("member-", i % 7), absl::StrCat(i)));
   AppendOrDie(records);
   std::map<int32_t, int64_t> before = EndOffsets();
   std::string log_id = log_->log_id();
@@ -216,7 +218,8 @@ TEST_P(EventLogConformanceTest, ConcurrentAppendersGetDistinctDenseOffsetsInThei
     threads.emplace_back([&, t] {
       for (int i = 0; i < kAppends; ++i) {
         std::vector<Record> batch = {RawRecord(absl::StrCat("writer-", t), absl::StrCat(i))};
-        if (i % 4 == 0) batch.push_back(RawRecord(absl::StrCat("writer-", t), absl::StrCat(i, "b")));
+        if (i % 4 == 0)
+          batch.push_back(RawRecord(absl::StrCat("writer-", t), absl::StrCat(i, "b")));
         auto positions = log_->Append(batch, Soon());
         ASSERT_TRUE(positions.ok()) << positions.status();
         got[t].insert(got[t].end(), positions->begin(), positions->end());
@@ -233,7 +236,8 @@ TEST_P(EventLogConformanceTest, ConcurrentAppendersGetDistinctDenseOffsetsInThei
     for (const Position& p : got[t]) EXPECT_TRUE(seen[p.partition].insert(p.offset).second);
   }
   for (const auto& [partition, offsets] : seen) {
-    EXPECT_EQ(*offsets.rbegin() + 1, static_cast<int64_t>(offsets.size())) << "gap in " << partition;
+    EXPECT_EQ(*offsets.rbegin() + 1, static_cast<int64_t>(offsets.size()))
+        << "gap in " << partition;
     EXPECT_EQ(EndOffsets()[partition], static_cast<int64_t>(offsets.size()));
   }
 }
@@ -262,7 +266,8 @@ TEST_P(EventLogConformanceTest, RejectsEmptyAndOversizedRecordsWritingNothing) {
   }
   EXPECT_EQ(EndOffsets(), before);
   // The largest allowed value goes through.
-  std::vector<Position> big = AppendOrDie({RawRecord("big", std::string(kMaxRecordValueBytes, 'v'))});
+  std::vector<Position> big =
+      AppendOrDie({RawRecord("big", std::string(kMaxRecordValueBytes, 'v'))});
   EXPECT_EQ(ReadAll(big[0].partition, big[0].offset).at(0).value.size(), kMaxRecordValueBytes);
 }
 

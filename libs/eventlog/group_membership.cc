@@ -121,8 +121,8 @@ absl::StatusOr<std::unique_ptr<GroupMembership>> GroupMembership::Join(const Gro
   rd_kafka_resp_err_t err = rd_kafka_subscribe(impl->consumer, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (err) {
-    return absl::UnavailableError(absl::StrCat("joining group ", options.group_id, ": ",
-                                               rd_kafka_err2str(err)));
+    return absl::UnavailableError(
+        absl::StrCat("joining group ", options.group_id, ": ", rd_kafka_err2str(err)));
   }
   Impl* raw = impl.get();
   impl->poller = std::thread([raw] {

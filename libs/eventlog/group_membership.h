@@ -42,8 +42,7 @@ class GroupMembership {
   using Listener = std::function<void(const std::vector<int32_t>& partitions)>;
 
   static absl::StatusOr<std::unique_ptr<GroupMembership>> Join(const GroupOptions& options,
-                                                               Listener assigned,
-                                                               Listener revoked);
+                                                               Listener assigned, Listener revoked);
   ~GroupMembership();
 
   // The partitions assigned to this member now.

@@ -33,7 +33,8 @@ struct Owned {
 };
 
 bool WaitFor(const std::function<bool()>& done, absl::Duration limit) {
-  for (absl::Time end = absl::Now() + limit; absl::Now() < end; absl::SleepFor(absl::Milliseconds(50))) {
+  for (absl::Time end = absl::Now() + limit; absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(50))) {
     if (done()) return true;
   }
   return done();
@@ -57,7 +58,8 @@ TEST(GroupMembershipTest, MembersShareThePartitionsAndTheSurvivorTakesAll) {
       [&] {
         std::set<int32_t> x = a_owned.now(), y = b_owned.now();
         if (x.empty() || y.empty() || x.size() + y.size() != 12) return false;
-        for (int32_t p : x) if (y.count(p)) return false;
+        for (int32_t p : x)
+          if (y.count(p)) return false;
         return true;
       },
       absl::Seconds(30)))

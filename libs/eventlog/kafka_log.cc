@@ -116,13 +116,12 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
   absl::MutexLock lock(&delivery.mu);
   if (message->err) {
     if (delivery.error.ok()) {
-      const char* persisted =
-          rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_NOT_PERSISTED
-              ? "not written"
-              : "possibly written";
+      const char* persisted = rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_NOT_PERSISTED
+                                  ? "not written"
+                                  : "possibly written";
       delivery.error = KafkaStatus(
-          message->err, absl::StrCat("delivery to partition ", message->partition, " (", persisted,
-                                     ")"));
+          message->err,
+          absl::StrCat("delivery to partition ", message->partition, " (", persisted, ")"));
     }
   } else {
     delivery.positions[slot->index] = {message->partition, message->offset};
@@ -192,21 +191,20 @@ class KafkaReader final : public LogReader {
 class Producer {
  public:
   static absl::StatusOr<std::shared_ptr<Producer>> Create(const KafkaLogOptions& options) {
-    ASSIGN_OR_RETURN(
-        ConfPtr conf,
-        MakeConf({
-            {"bootstrap.servers", options.brokers},
-            {"client.id", options.client_id},
-            {"enable.idempotence", "true"},
-            {"acks", "all"},
-            // Without it, Nagle's algorithm meets delayed ACKs and pipelined
-            // produce requests stall ~40 ms each.
-            {"socket.nagle.disable", "true"},
-            {"linger.ms", absl::StrCat(options.linger_ms)},
-            {"message.timeout.ms",
-             absl::StrCat(absl::ToInt64Milliseconds(options.delivery_timeout))},
-            {"log_level", "3"},
-        }));
+    ASSIGN_OR_RETURN(ConfPtr conf,
+                     MakeConf({
+                         {"bootstrap.servers", options.brokers},
+                         {"client.id", options.client_id},
+                         {"enable.idempotence", "true"},
+                         {"acks", "all"},
+                         // Without it, Nagle's algorithm meets delayed ACKs and pipelined
+                         // produce requests stall ~40 ms each.
+                         {"socket.nagle.disable", "true"},
+                         {"linger.ms", absl::StrCat(options.linger_ms)},
+                         {"message.timeout.ms",
+                          absl::StrCat(absl::ToInt64Milliseconds(options.delivery_timeout))},
+                         {"log_level", "3"},
+                     }));
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &OnDelivery);
     ASSIGN_OR_RETURN(rd_kafka_t * rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf)));
     return std::shared_ptr<Producer>(new Producer(ClientPtr(rk), options.topic));
@@ -261,8 +259,8 @@ class KafkaLog final : public EventLog {
     const rd_kafka_metadata_t* metadata = nullptr;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
     while (absl::Now() < deadline) {
-      err = rd_kafka_metadata(producer->rk(), 0, producer->topic(), &metadata,
-                              RemainingMs(deadline));
+      err =
+          rd_kafka_metadata(producer->rk(), 0, producer->topic(), &metadata, RemainingMs(deadline));
       if (err) break;
       std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> owned(
           metadata, &rd_kafka_metadata_destroy);
@@ -286,9 +284,8 @@ class KafkaLog final : public EventLog {
       if (cluster) rd_kafka_mem_free(producer->rk(), cluster);
       return absl::OkStatus();
     }
-    return absl::UnavailableError(absl::StrCat("no broker of ", options_.brokers,
-                                               " answered by the deadline: ",
-                                               rd_kafka_err2str(err)));
+    return absl::UnavailableError(absl::StrCat(
+        "no broker of ", options_.brokers, " answered by the deadline: ", rd_kafka_err2str(err)));
   }
 
   const std::string& log_id() const override { return log_id_; }
@@ -336,10 +333,9 @@ class KafkaLog final : public EventLog {
       if (delivery->done.WaitWithDeadline(&delivery->mu, deadline)) break;
     }
     if (delivery->remaining > 0) {
-      return absl::UnavailableError(
-          absl::StrCat("no acknowledgement from ", options_.brokers, " by the deadline for ",
-                       delivery->remaining, " of ", records.size(),
-                       " records; they may still be written"));
+      return absl::UnavailableError(absl::StrCat(
+          "no acknowledgement from ", options_.brokers, " by the deadline for ",
+          delivery->remaining, " of ", records.size(), " records; they may still be written"));
     }
     if (!delivery->error.ok()) {
       if (!producer->FatalError().empty()) RETURN_IF_ERROR(Replace(producer));
@@ -355,18 +351,19 @@ class KafkaLog final : public EventLog {
             absl::StrCat("position ", offset, " of partition ", partition, " is not valid"));
       }
     }
-    ASSIGN_OR_RETURN(ConfPtr conf, MakeConf({
-                                       {"bootstrap.servers", options_.brokers},
-                                       {"client.id", options_.client_id},
-                                       {"group.id", options_.client_id + "-reader"},
-                                       {"enable.auto.commit", "false"},
-                                       {"enable.auto.offset.store", "false"},
-                                       {"auto.offset.reset", "error"},
-                                       {"enable.partition.eof", "false"},
-                                       {"fetch.wait.max.ms", absl::StrCat(options_.fetch_wait_max_ms)},
-                                       {"socket.nagle.disable", "true"},
-                                       {"log_level", "3"},
-                                   }));
+    ASSIGN_OR_RETURN(ConfPtr conf,
+                     MakeConf({
+                         {"bootstrap.servers", options_.brokers},
+                         {"client.id", options_.client_id},
+                         {"group.id", options_.client_id + "-reader"},
+                         {"enable.auto.commit", "false"},
+                         {"enable.auto.offset.store", "false"},
+                         {"auto.offset.reset", "error"},
+                         {"enable.partition.eof", "false"},
+                         {"fetch.wait.max.ms", absl::StrCat(options_.fetch_wait_max_ms)},
+                         {"socket.nagle.disable", "true"},
+                         {"log_level", "3"},
+                     }));
     ASSIGN_OR_RETURN(rd_kafka_t * raw, NewClient(RD_KAFKA_CONSUMER, std::move(conf)));
     ClientPtr consumer(raw);
     rd_kafka_poll_set_consumer(consumer.get());
@@ -379,13 +376,13 @@ class KafkaLog final : public EventLog {
 
   absl::StatusOr<int64_t> EndOffset(int32_t partition, absl::Time deadline) override {
     if (partition < 0 || partition >= partition_count()) {
-      return absl::InvalidArgumentError(absl::StrCat("partition ", partition, " is not in [0, ",
-                                                     partition_count(), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("partition ", partition, " is not in [0, ", partition_count(), ")"));
     }
     int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        CurrentProducer()->rk(), options_.topic.c_str(), partition, &low, &high,
-        RemainingMs(deadline));
+    rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(CurrentProducer()->rk(), options_.topic.c_str(), partition,
+                                         &low, &high, RemainingMs(deadline));
     if (err) return KafkaStatus(err, absl::StrCat("end offset of partition ", partition));
     return high;
   }
@@ -395,7 +392,8 @@ class KafkaLog final : public EventLog {
     ASSIGN_OR_RETURN(rd_kafka_t * committer, Committer(consumer));
     PartitionListPtr offsets = ToPartitionList(options_.topic, positions);
     rd_kafka_queue_t* queue = rd_kafka_queue_new(committer);
-    rd_kafka_resp_err_t err = rd_kafka_commit_queue(committer, offsets.get(), queue, nullptr, nullptr);
+    rd_kafka_resp_err_t err =
+        rd_kafka_commit_queue(committer, offsets.get(), queue, nullptr, nullptr);
     absl::Status status = KafkaStatus(err, "committing positions");
     if (status.ok()) {
       rd_kafka_event_t* event = rd_kafka_queue_poll(queue, RemainingMs(deadline));
@@ -403,7 +401,8 @@ class KafkaLog final : public EventLog {
         status = absl::UnavailableError("committing positions: no answer by the deadline");
       } else {
         status = KafkaStatus(rd_kafka_event_error(event), "committing positions");
-        if (const rd_kafka_topic_partition_list_t* result = rd_kafka_event_topic_partition_list(event);
+        if (const rd_kafka_topic_partition_list_t* result =
+                rd_kafka_event_topic_partition_list(event);
             status.ok() && result) {
           for (int i = 0; i < result->cnt && status.ok(); ++i) {
             status = KafkaStatus(result->elems[i].err,

@@ -30,7 +30,7 @@ struct KafkaLogOptions {
   std::string topic = std::string(kDefaultTopic);
   // The topic must exist with exactly this many partitions, or the log refuses to open.
   int32_t partitions = kDefaultPartitions;
-  int linger_ms = 0;           // 0 for unary commands; larger for bulk
+  int linger_ms = 0;            // 0 for unary commands; larger for bulk
   int fetch_wait_max_ms = 100;  // how long a fetch waits on the broker for new records
   // How long the producer keeps retrying a record before reporting it failed.
   absl::Duration delivery_timeout = absl::Seconds(30);

@@ -27,12 +27,13 @@ TEST(Murmur2PartitionTest, MatchesJavaHashesForTwelvePartitions) {
     int32_t java_murmur2;
   };
   const Vector vectors[] = {
-      {"0", 971027396},     {"1", -1993445489},     {"128", -326012175},
-      {"2187", -1508407203}, {"16384", -325739742}, {"78125", -1654490814},
+      {"0", 971027396},       {"1", -1993445489},      {"128", -326012175},
+      {"2187", -1508407203},  {"16384", -325739742},   {"78125", -1654490814},
       {"279936", 1462227128}, {"823543", -2014198330},
   };
   for (const Vector& v : vectors) {
-    int32_t expected = static_cast<int32_t>((static_cast<uint32_t>(v.java_murmur2) & 0x7fffffff) % 12);
+    int32_t expected =
+        static_cast<int32_t>((static_cast<uint32_t>(v.java_murmur2) & 0x7fffffff) % 12);
     EXPECT_EQ(Murmur2Partition(v.key, 12), expected) << "key " << v.key;
   }
 }

@@ -31,8 +31,8 @@ absl::StatusOr<std::unique_ptr<TestBroker>> TestBroker::Start(const TestBrokerOp
   handles->cluster = rd_kafka_mock_cluster_new(handles->owner, options.brokers);
   if (!handles->cluster) return absl::InternalError("test broker: cannot start the mock cluster");
   int replication = std::min(options.brokers, 3);
-  if (rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(
-          handles->cluster, options.topic.c_str(), options.partitions, replication)) {
+  if (rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(handles->cluster, options.topic.c_str(),
+                                                           options.partitions, replication)) {
     return absl::InternalError(
         absl::StrCat("test broker: creating ", options.topic, ": ", rd_kafka_err2str(err)));
   }

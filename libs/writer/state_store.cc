@@ -20,9 +20,8 @@ using eventlog::AggregateHead;
 using eventlog::internal::FromRocksDb;
 
 enum Family { kMeta, kHeads, kEvents, kRequests, kClaims, kPositions, kRejected, kFamilies };
-constexpr const char* kFamilyNames[kFamilies] = {
-    "default", "heads", "events", "requests", "claims",
-    "positions", "rejected"};
+constexpr const char* kFamilyNames[kFamilies] = {"default", "heads",     "events",  "requests",
+                                                 "claims",  "positions", "rejected"};
 
 void PutFixed(std::string& out, uint64_t value, int bytes = 8) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
@@ -93,8 +92,8 @@ absl::Time ToTime(const google::protobuf::Timestamp& t) {
 
 class RocksStateStore final : public StateStore {
  public:
-  RocksStateStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> families,
-                  int32_t partitions)
+  RocksStateStore(std::unique_ptr<rocksdb::DB> db,
+                  std::vector<rocksdb::ColumnFamilyHandle*> families, int32_t partitions)
       : db_(std::move(db)),
         families_(std::move(families)),
         positions_(partitions),
@@ -229,8 +228,8 @@ class RocksStateStore final : public StateStore {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (!history.emplace_back().ParseFromArray(it->value().data(),
                                                  static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(absl::StrCat("state store: an event of ", aggregate_id,
-                                                " does not parse"));
+        return absl::DataLossError(
+            absl::StrCat("state store: an event of ", aggregate_id, " does not parse"));
       }
     }
     RETURN_IF_ERROR(FromRocksDb(it->status(), "reading history"));
@@ -279,11 +278,13 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateStoreOpt
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : kFamilyNames) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  for (const char* name : kFamilyNames)
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(db_options, options.path, descriptors, &families, &raw),
-                              absl::StrCat("opening the state store at ", options.path)));
+  RETURN_IF_ERROR(
+      FromRocksDb(rocksdb::DB::Open(db_options, options.path, descriptors, &families, &raw),
+                  absl::StrCat("opening the state store at ", options.path)));
   std::unique_ptr<rocksdb::DB> db(raw);
 
   std::string stored_log;
@@ -299,8 +300,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateStoreOpt
                                                       " was built from log ", stored_log,
                                                       ", not from ", options.log_id));
   }
-  auto store = std::make_unique<RocksStateStore>(std::move(db), std::move(families),
-                                                 options.partitions);
+  auto store =
+      std::make_unique<RocksStateStore>(std::move(db), std::move(families), options.partitions);
   RETURN_IF_ERROR(store->Load());
   return store;
 }

@@ -36,7 +36,8 @@ absl::Status CheckId(const char* field, const std::string& id) {
   }
   for (unsigned char c : id) {
     if (c < 0x20 || c == 0x7f) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": must not contain control characters"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": must not contain control characters"));
     }
   }
   return absl::OkStatus();
@@ -63,7 +64,8 @@ std::string Fingerprint(const google::protobuf::Message& request) {
 
 std::string DerivedId(const std::string& prefix, const std::string& principal_id,
                       const std::string& request_id) {
-  std::string digest = eventlog::ChainHash(principal_id, absl::StrCat(std::string(1, '\0'), request_id));
+  std::string digest =
+      eventlog::ChainHash(principal_id, absl::StrCat(std::string(1, '\0'), request_id));
   return absl::StrCat(prefix, absl::BytesToHexString(digest).substr(0, 24));
 }
 
@@ -139,7 +141,8 @@ absl::Status Writer::CatchUp(int32_t partition, absl::Time deadline) {
     if (!part.reader || part.reader->positions()[partition] != from) {
       ASSIGN_OR_RETURN(part.reader, log_->OpenReader({{partition, from}}));
     }
-    ASSIGN_OR_RETURN(std::vector<eventlog::StoredRecord> records, part.reader->Poll(4096, deadline));
+    ASSIGN_OR_RETURN(std::vector<eventlog::StoredRecord> records,
+                     part.reader->Poll(4096, deadline));
     if (records.empty()) {
       return absl::UnavailableError(absl::StrCat("catching up partition ", partition,
                                                  ": no records past ", from, " of ", end,
@@ -275,23 +278,23 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
     decision = command.decide({.history = history, .tree = tree_, .dependencies = dependencies});
     tree_version = tree_.version();
   }
-  if (!decision.ok() && (absl::IsPermissionDenied(decision.status()) ||
-                         absl::IsUnauthenticated(decision.status()))) {
+  if (!decision.ok() &&
+      (absl::IsPermissionDenied(decision.status()) || absl::IsUnauthenticated(decision.status()))) {
     return decision.status();
   }
-  if (std::optional<RequestRecord> first = store_->FindRequest(command.aggregate_id, command.request_id)) {
+  if (std::optional<RequestRecord> first =
+          store_->FindRequest(command.aggregate_id, command.request_id)) {
     if (first->fingerprint != fingerprint) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("request_id: ", command.request_id, " was used for another request on ",
-                       command.aggregate_id));
+      return absl::AlreadyExistsError(absl::StrCat("request_id: ", command.request_id,
+                                                   " was used for another request on ",
+                                                   command.aggregate_id));
     }
     return ResultOf(*first, command.aggregate_id, /*replayed=*/true);
   }
   if (command.expected_version && *command.expected_version != head.version) {
     return rpc::WithErrorInfo(
-        absl::AbortedError(absl::StrCat("expected_version: ", *command.expected_version,
-                                        " but ", command.aggregate_id, " is at version ",
-                                        head.version)),
+        absl::AbortedError(absl::StrCat("expected_version: ", *command.expected_version, " but ",
+                                        command.aggregate_id, " is at version ", head.version)),
         "VERSION_MISMATCH", {{"current_version", absl::StrCat(head.version)}});
   }
   if (!decision.ok()) return decision.status();
@@ -315,7 +318,8 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
     e.mutable_actor()->set_organisation_id(command.context.actor_organisation_id);
     e.set_request_id(command.request_id);
     e.set_request_fingerprint(fingerprint);
-    e.set_correlation_id(command.correlation_id.empty() ? command.request_id : command.correlation_id);
+    e.set_correlation_id(command.correlation_id.empty() ? command.request_id
+                                                        : command.correlation_id);
     e.set_schema_version(1);
     e.set_claim_epoch(part.epoch);
     e.set_org_tree_version(tree_version);
@@ -346,16 +350,17 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
     // Fence: read back to a freshly queried end and trust only the log.
     RETURN_IF_ERROR(CatchUp(partition, deadline));
   }
-  std::optional<RequestRecord> written = store_->FindRequest(command.aggregate_id, command.request_id);
+  std::optional<RequestRecord> written =
+      store_->FindRequest(command.aggregate_id, command.request_id);
   if (written && written->fingerprint == fingerprint) {
     return ResultOf(*written, command.aggregate_id, /*replayed=*/false);
   }
-  absl::Status cause = appended.ok() ? absl::AbortedError("another write came first")
-                                     : appended.status();
+  absl::Status cause =
+      appended.ok() ? absl::AbortedError("another write came first") : appended.status();
   return rpc::WithErrorInfo(
-      absl::UnavailableError(absl::StrCat(
-          "the command was not accepted (", cause.message(),
-          "); retry with the same request_id: a write still in flight is then found, never doubled")),
+      absl::UnavailableError(absl::StrCat("the command was not accepted (", cause.message(),
+                                          "); retry with the same request_id: a write still in "
+                                          "flight is then found, never doubled")),
       "NOT_ACCEPTED", {{"partition", absl::StrCat(partition)}});
 }
 

@@ -83,7 +83,7 @@ struct CommandResult {
 };
 
 struct WriterOptions {
-  std::string endpoint;                // where clients reach this writer; named in claims
+  std::string endpoint;                      // where clients reach this writer; named in claims
   std::string source = "/vanguard/command";  // CloudEvents source of what it writes
   // Claimed at start; with a consumer group, start with none and Acquire.
   enum class Ownership { kAll, kNone, kListed } ownership = Ownership::kAll;
@@ -100,7 +100,8 @@ class Writer {
   absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline);
 
   // Reads the tree under its lock (caught up first when another writer owns it).
-  absl::Status ReadTree(const std::function<void(const domain::OrgTree&)>& read, absl::Time deadline);
+  absl::Status ReadTree(const std::function<void(const domain::OrgTree&)>& read,
+                        absl::Time deadline);
 
   // Takes partitions on (claiming each, as at start) or lets them go, as a
   // consumer group assigns and revokes them.
@@ -134,8 +135,8 @@ class Writer {
                                                       absl::Time deadline);
   absl::Status ClaimPartition(int32_t partition, absl::Time deadline);
   absl::Status ApplyToTree(const std::vector<AppliedEvent>& applied);
-  absl::StatusOr<CommandResult> ResultOf(const RequestRecord& request, const std::string& aggregate_id,
-                                         bool replayed) const;
+  absl::StatusOr<CommandResult> ResultOf(const RequestRecord& request,
+                                         const std::string& aggregate_id, bool replayed) const;
   std::string MakeToken(const eventlog::PositionMap& positions) const;
 
   eventlog::EventLog* const log_;

@@ -3,8 +3,8 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
-#include <thread>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -104,8 +104,8 @@ TEST_F(WriterTest, StartingClaimsEveryPartition) {
 }
 
 TEST_F(WriterTest, ExecutesACommandAndReturnsVersionAndToken) {
-  auto result = writer_->Execute(
-      Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon());
+  auto result =
+      writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon());
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->aggregate_id, kOrgTreeId);
   EXPECT_EQ(result->version, 1);
@@ -145,11 +145,12 @@ TEST_F(WriterTest, ARetryReturnsTheFirstResultAndAppendsNothing) {
 }
 
 TEST_F(WriterTest, AReusedRequestIdWithAnotherRequestIsAlreadyExists) {
-  ASSERT_TRUE(writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
-                               Soon()).ok());
+  ASSERT_TRUE(
+      writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon())
+          .ok());
   int64_t records = TotalRecords();
-  auto reused = writer_->Execute(
-      Register("r1", "city", "", "市委", v1::ORGANISATION_LEVEL_CITY), Soon());
+  auto reused =
+      writer_->Execute(Register("r1", "city", "", "市委", v1::ORGANISATION_LEVEL_CITY), Soon());
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists) << reused.status();
   EXPECT_THAT(reused.status().message(), HasSubstr("request_id"));
   EXPECT_EQ(TotalRecords(), records);
@@ -184,8 +185,9 @@ TEST_F(WriterTest, AnExpiredDeadlineRunsNothing) {
 }
 
 TEST_F(WriterTest, AnExpectedVersionMismatchIsAbortedWithTheCurrentVersion) {
-  ASSERT_TRUE(writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
-                               Soon()).ok());
+  ASSERT_TRUE(
+      writer_->Execute(Register("r1", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon())
+          .ok());
   Command stale = Register("r2", "town", "county", "乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP);
   stale.expected_version = 0;
   auto aborted = writer_->Execute(stale, Soon());
@@ -205,8 +207,9 @@ TEST_F(WriterTest, ARejectedDecisionAppendsNothingAndItsRetryIsDecidedAfresh) {
   Command orphan = Register("r1", "town", "county", "乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP);
   EXPECT_EQ(writer_->Execute(orphan, Soon()).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(TotalRecords(), records);
-  ASSERT_TRUE(writer_->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
-                               Soon()).ok());
+  ASSERT_TRUE(
+      writer_->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon())
+          .ok());
   auto retried = writer_->Execute(orphan, Soon());
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_FALSE(retried->replayed);
@@ -237,8 +240,9 @@ TEST_F(WriterTest, IdempotencySurvivesARestartAndARebuiltStateStore) {
 }
 
 TEST_F(WriterTest, ConcurrentCommandsOnOneAggregateAreSerialized) {
-  ASSERT_TRUE(writer_->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
-                               Soon()).ok());
+  ASSERT_TRUE(
+      writer_->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon())
+          .ok());
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
   for (int t = 0; t < 8; ++t) {
@@ -277,15 +281,17 @@ TEST(WriterFencingTest, AnOlderOwnerCanAppendButNeverWins) {
   ASSERT_TRUE(store_a.ok() && store_b.ok());
   auto a = Writer::Start(log_a->get(), store_a->get(), {.endpoint = "a:1"}, Soon());
   ASSERT_TRUE(a.ok()) << a.status();
-  ASSERT_TRUE((*a)->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
-                            Soon()).ok());
+  ASSERT_TRUE(
+      (*a)->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon())
+          .ok());
 
   // B takes over the tree's partition while A still believes it owns it.
   int32_t tree_partition = (*a)->PartitionOf(kOrgTreeId);
   auto b = Writer::Start(log_b->get(), store_b->get(),
                          {.endpoint = "b:1",
                           .ownership = WriterOptions::Ownership::kListed,
-                          .owned_partitions = {tree_partition}}, Soon());
+                          .owned_partitions = {tree_partition}},
+                         Soon());
   ASSERT_TRUE(b.ok()) << b.status();
 
   auto from_a = (*a)->Execute(
@@ -300,10 +306,13 @@ TEST(WriterFencingTest, AnOlderOwnerCanAppendButNeverWins) {
       Register("r2", "town-b", "county", "乙乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP), Soon());
   ASSERT_TRUE(from_b.ok()) << from_b.status();
   EXPECT_EQ(from_b->version, 2) << "A's late event was rejected: B's is the tree's version 2";
-  (*b)->ReadTree([](const domain::OrgTree& tree) {
-    EXPECT_FALSE(tree.Exists("town-a"));
-    EXPECT_TRUE(tree.Exists("town-b"));
-  }, Soon()).IgnoreError();
+  (*b)->ReadTree(
+          [](const domain::OrgTree& tree) {
+            EXPECT_FALSE(tree.Exists("town-a"));
+            EXPECT_TRUE(tree.Exists("town-b"));
+          },
+          Soon())
+      .IgnoreError();
 }
 
 }  // namespace
