@@ -52,6 +52,13 @@ absl::Status CheckPostSubsidy(const Budget& budget, const DisburseFunds& command
     return absl::InvalidArgumentError(
         "recipient: a pioneer-post subsidy is paid to the post holder, a member");
   }
+  if (command.recipient.member_id() != command.post_holder_member_id) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "recipient.member_id: ", command.recipient.member_id(), " does not hold pioneer post ",
+        command.reference.id(), " (",
+        command.post_holder_member_id.empty() ? "no holder known" : command.post_holder_member_id,
+        ")"));
+  }
   if (command.post_assessment != v1::ASSESSMENT_RESULT_PASSED) {
     return absl::FailedPreconditionError(absl::StrCat(
         "post_assessment: pioneer post ", command.reference.id(), " did not pass its ",

@@ -57,7 +57,8 @@ class BudgetTest : public CampaignTest {
                          .reference = PostReference(post_id),
                          .year = 2010,
                          .description = "先锋岗补助",
-                         .post_assessment = result};
+                         .post_assessment = result,
+                         .post_holder_member_id = "m"};
   }
 
   absl::Status Disburse(const DisburseFunds& command, std::string actor = "water") {
@@ -235,6 +236,17 @@ TEST_F(BudgetTest, FailedPostIsNotPaid) {
   EXPECT_EQ(Disburse(Subsidy("d-1", "post-1", v1::ASSESSMENT_RESULT_UNSPECIFIED)).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(budget_.remaining_fen(), 360000);
+}
+
+TEST_F(BudgetTest, OnlyThePostHolderIsPaid) {
+  ASSERT_TRUE(Allocate(360000, v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY).ok());
+  DisburseFunds someone_else = Subsidy("d-1", "post-1");
+  someone_else.recipient = MemberSubject("m-other");
+  absl::Status status = Disburse(someone_else);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(status.message()), StartsWith("recipient.member_id: "));
+  EXPECT_EQ(budget_.remaining_fen(), 360000);
+  EXPECT_TRUE(Disburse(Subsidy("d-1", "post-1")).ok());
 }
 
 TEST_F(BudgetTest, PostIsPaidAtMostOnceAYear) {

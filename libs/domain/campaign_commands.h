@@ -166,6 +166,9 @@ struct DisburseFunds {
   // `year`, which the caller reads from the PioneerPost aggregate
   // (PioneerPost::ResultFor); UNSPECIFIED when the post is not assessed.
   v1::AssessmentResult post_assessment = v1::ASSESSMENT_RESULT_UNSPECIFIED;
+  // For a pioneer-post subsidy only: the member who holds the post, read from
+  // the PioneerPost aggregate like the result; the subsidy goes to them alone.
+  std::string post_holder_member_id;
 };
 
 struct ReverseFunds {

@@ -1,6 +1,6 @@
-// The gRPC command services of the write side: organisations, members and
-// pledges. Each RPC authenticates the caller, checks the role and the
-// organisation scope, maps the request onto a domain command and runs it
+// The gRPC command services of the write side: organisations, members,
+// pledges, campaigns, reviews, funds, honours and supervision. Each RPC authenticates the caller,
+// checks the role and the organisation scope, maps the request onto a domain command and runs it
 // through the Writer, which answers idempotently and with optimistic
 // concurrency (see command.proto for the rules every command shares).
 //
@@ -11,12 +11,17 @@
 // Roles: clerk or admin for the organisation and member RPCs and the
 // pledger's side of a pledge (make, revise, report progress, fulfil,
 // withdraw); reviewer or admin for the reviewer's side (approve, send back,
-// assess, evaluate). Scope: an organisation is in a principal's scope when it
-// is the principal's own organisation or lies below it; an admin is unscoped.
-// Scope is checked inside the decision, against the tree the decision sees,
-// so a command out of scope fails before anything is appended. A retry of a
-// request that was accepted is answered from its first result before any
-// decision runs.
+// assess, evaluate). Campaigns, pioneer posts' establishment, pairings and
+// supervision records: clerk or admin. Leader reviews, mass evaluations,
+// member appraisals, rectifications, pioneer posts' assessment and honours:
+// reviewer or admin. Budgets (allocate, disburse, reverse): department or
+// admin, and a department only from its own organisation's budget. Where the
+// domain compares the acting organisation with the one the principal acts
+// for, that is the principal's organisation, for an admin too. Scope: an organisation is in a
+// principal's scope when it is the principal's own organisation or lies below it; an admin is
+// unscoped. Scope is checked inside the decision, against the tree the decision sees, so a command
+// out of scope fails before anything is appended. A retry of a request that was accepted is
+// answered from its first result before any decision runs.
 //
 // Thread safety: the services hold no state of their own; gRPC may call any
 // RPC from any number of threads. The Writer and TokenStore outlive them.
@@ -28,9 +33,14 @@
 
 #include "libs/rpc/auth.h"
 #include "libs/writer/writer.h"
+#include "vanguard/v1/campaign_service.grpc.pb.h"
+#include "vanguard/v1/funds_service.grpc.pb.h"
+#include "vanguard/v1/honour_service.grpc.pb.h"
 #include "vanguard/v1/member_service.grpc.pb.h"
 #include "vanguard/v1/organisation_service.grpc.pb.h"
 #include "vanguard/v1/pledge_service.grpc.pb.h"
+#include "vanguard/v1/review_service.grpc.pb.h"
+#include "vanguard/v1/supervision_service.grpc.pb.h"
 
 namespace vanguard::command {
 
@@ -111,21 +121,144 @@ class PledgeServiceImpl final : public v1::PledgeService::Service {
   const rpc::TokenStore* const tokens_;
 };
 
-// The three command services over one Writer, ready to hand to rpc::Server.
+class CampaignServiceImpl final : public v1::CampaignService::Service {
+ public:
+  CampaignServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
+
+  grpc::Status LaunchCampaign(grpc::ServerContext* context,
+                              const v1::LaunchCampaignRequest* request,
+                              v1::LaunchCampaignResponse* response) override;
+  grpc::Status ChangeCampaignPhase(grpc::ServerContext* context,
+                                   const v1::ChangeCampaignPhaseRequest* request,
+                                   v1::ChangeCampaignPhaseResponse* response) override;
+  grpc::Status SetCampaignTargets(grpc::ServerContext* context,
+                                  const v1::SetCampaignTargetsRequest* request,
+                                  v1::SetCampaignTargetsResponse* response) override;
+
+ private:
+  writer::Writer* const writer_;
+  const rpc::TokenStore* const tokens_;
+};
+
+class ReviewServiceImpl final : public v1::ReviewService::Service {
+ public:
+  ReviewServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
+
+  grpc::Status DoLeaderReview(grpc::ServerContext* context,
+                              const v1::DoLeaderReviewRequest* request,
+                              v1::DoLeaderReviewResponse* response) override;
+  grpc::Status DoMassEvaluation(grpc::ServerContext* context,
+                                const v1::DoMassEvaluationRequest* request,
+                                v1::DoMassEvaluationResponse* response) override;
+  grpc::Status AppraiseMember(grpc::ServerContext* context,
+                              const v1::AppraiseMemberRequest* request,
+                              v1::AppraiseMemberResponse* response) override;
+  grpc::Status IssueRectification(grpc::ServerContext* context,
+                                  const v1::IssueRectificationRequest* request,
+                                  v1::IssueRectificationResponse* response) override;
+  grpc::Status CloseRectification(grpc::ServerContext* context,
+                                  const v1::CloseRectificationRequest* request,
+                                  v1::CloseRectificationResponse* response) override;
+
+ private:
+  writer::Writer* const writer_;
+  const rpc::TokenStore* const tokens_;
+};
+
+class FundsServiceImpl final : public v1::FundsService::Service {
+ public:
+  FundsServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
+
+  grpc::Status EstablishPioneerPost(grpc::ServerContext* context,
+                                    const v1::EstablishPioneerPostRequest* request,
+                                    v1::EstablishPioneerPostResponse* response) override;
+  grpc::Status AssessPioneerPost(grpc::ServerContext* context,
+                                 const v1::AssessPioneerPostRequest* request,
+                                 v1::AssessPioneerPostResponse* response) override;
+  grpc::Status EstablishPairing(grpc::ServerContext* context,
+                                const v1::EstablishPairingRequest* request,
+                                v1::EstablishPairingResponse* response) override;
+  grpc::Status EndPairing(grpc::ServerContext* context, const v1::EndPairingRequest* request,
+                          v1::EndPairingResponse* response) override;
+  grpc::Status AllocateBudget(grpc::ServerContext* context,
+                              const v1::AllocateBudgetRequest* request,
+                              v1::AllocateBudgetResponse* response) override;
+  grpc::Status DisburseFunds(grpc::ServerContext* context, const v1::DisburseFundsRequest* request,
+                             v1::DisburseFundsResponse* response) override;
+  grpc::Status ReverseFunds(grpc::ServerContext* context, const v1::ReverseFundsRequest* request,
+                            v1::ReverseFundsResponse* response) override;
+
+ private:
+  writer::Writer* const writer_;
+  const rpc::TokenStore* const tokens_;
+};
+
+class HonourServiceImpl final : public v1::HonourService::Service {
+ public:
+  HonourServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
+
+  grpc::Status ConferHonour(grpc::ServerContext* context, const v1::ConferHonourRequest* request,
+                            v1::ConferHonourResponse* response) override;
+  grpc::Status RevokeHonour(grpc::ServerContext* context, const v1::RevokeHonourRequest* request,
+                            v1::RevokeHonourResponse* response) override;
+
+ private:
+  writer::Writer* const writer_;
+  const rpc::TokenStore* const tokens_;
+};
+
+class SupervisionServiceImpl final : public v1::SupervisionService::Service {
+ public:
+  SupervisionServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
+
+  grpc::Status RecordInspection(grpc::ServerContext* context,
+                                const v1::RecordInspectionRequest* request,
+                                v1::RecordInspectionResponse* response) override;
+  grpc::Status SubmitReport(grpc::ServerContext* context, const v1::SubmitReportRequest* request,
+                            v1::SubmitReportResponse* response) override;
+  grpc::Status HoldMeeting(grpc::ServerContext* context, const v1::HoldMeetingRequest* request,
+                           v1::HoldMeetingResponse* response) override;
+
+ private:
+  writer::Writer* const writer_;
+  const rpc::TokenStore* const tokens_;
+};
+
+// The command services over one Writer, ready to hand to rpc::Server.
 class CommandServices {
  public:
   CommandServices(writer::Writer* writer, const rpc::TokenStore* tokens)
-      : organisations_(writer, tokens), members_(writer, tokens), pledges_(writer, tokens) {}
+      : organisations_(writer, tokens),
+        members_(writer, tokens),
+        pledges_(writer, tokens),
+        campaigns_(writer, tokens),
+        reviews_(writer, tokens),
+        funds_(writer, tokens),
+        honours_(writer, tokens),
+        supervision_(writer, tokens) {}
   CommandServices(const CommandServices&) = delete;
   CommandServices& operator=(const CommandServices&) = delete;
 
   // Owned by this object, which must outlive the server they are registered on.
-  std::vector<grpc::Service*> services() { return {&organisations_, &members_, &pledges_}; }
+  std::vector<grpc::Service*> services() {
+    return {&organisations_, &members_, &pledges_, &campaigns_,
+            &reviews_,       &funds_,   &honours_, &supervision_};
+  }
 
  private:
   OrganisationServiceImpl organisations_;
   MemberServiceImpl members_;
   PledgeServiceImpl pledges_;
+  CampaignServiceImpl campaigns_;
+  ReviewServiceImpl reviews_;
+  FundsServiceImpl funds_;
+  HonourServiceImpl honours_;
+  SupervisionServiceImpl supervision_;
 };
 
 }  // namespace vanguard::command

@@ -1,6 +1,7 @@
 // The fixture of the command services' tests: a writer on an embedded log,
 // the three services over real gRPC on a loopback port, principals of every
-// role, and the tree county → town → general → branch registered through the API.
+// role, and the tree county → town → general → branch registered through the API
+// (tests of funds add the county water bureau with RegisterWaterBureau).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -23,15 +24,25 @@
 #include "libs/writer/state_store.h"
 #include "libs/writer/writer.h"
 #include "services/command/command_services.h"
+#include "vanguard/v1/campaign_service.grpc.pb.h"
+#include "vanguard/v1/funds_service.grpc.pb.h"
+#include "vanguard/v1/honour_service.grpc.pb.h"
 #include "vanguard/v1/member_service.grpc.pb.h"
 #include "vanguard/v1/organisation_service.grpc.pb.h"
 #include "vanguard/v1/pledge_service.grpc.pb.h"
+#include "vanguard/v1/review_service.grpc.pb.h"
+#include "vanguard/v1/supervision_service.grpc.pb.h"
 
 namespace vanguard::command::testing {
 
 using OrgStub = v1::OrganisationService::Stub;
 using MemberStub = v1::MemberService::Stub;
 using PledgeStub = v1::PledgeService::Stub;
+using CampaignStub = v1::CampaignService::Stub;
+using ReviewStub = v1::ReviewService::Stub;
+using FundsStub = v1::FundsService::Stub;
+using HonourStub = v1::HonourService::Stub;
+using SupervisionStub = v1::SupervisionService::Stub;
 
 // Bearer tokens of the principals; the tree is county → town → general → branch.
 inline constexpr char kAdmin[] = "t-admin";
@@ -41,6 +52,11 @@ inline constexpr char kBranchClerk[] = "t-branch-clerk";
 inline constexpr char kTownReviewer[] = "t-town-reviewer";
 inline constexpr char kBranchReviewer[] = "t-branch-reviewer";
 inline constexpr char kAuditor[] = "t-auditor";
+// Of the county water bureau (see RegisterWaterBureau).
+inline constexpr char kWaterDepartment[] = "t-water-department";
+inline constexpr char kWaterClerk[] = "t-water-clerk";
+inline constexpr char kCountyReviewer[] = "t-county-reviewer";
+inline constexpr char kCountyDepartment[] = "t-county-department";
 
 inline absl::Time Soon() { return absl::Now() + absl::Seconds(20); }
 
@@ -55,7 +71,11 @@ inline std::string TokensFile() {
                         {kBranchClerk, "clerk-branch clerk branch"},
                         {kTownReviewer, "reviewer-town reviewer town"},
                         {kBranchReviewer, "reviewer-branch reviewer branch"},
-                        {kAuditor, "auditor-1 auditor county"}};
+                        {kAuditor, "auditor-1 auditor county"},
+                        {kWaterDepartment, "dept-water department water"},
+                        {kWaterClerk, "clerk-water clerk water"},
+                        {kCountyReviewer, "reviewer-county reviewer county"},
+                        {kCountyDepartment, "dept-county department county"}};
   std::string text;
   for (const Line& line : lines) {
     absl::StrAppend(&text, rpc::TokenStore::HashToken(line.token), " ", line.rest, "\n");
@@ -184,6 +204,11 @@ class CommandServicesTest : public ::testing::Test {
     organisations_ = v1::OrganisationService::NewStub(channel);
     members_ = v1::MemberService::NewStub(channel);
     pledges_ = v1::PledgeService::NewStub(channel);
+    campaigns_ = v1::CampaignService::NewStub(channel);
+    reviews_ = v1::ReviewService::NewStub(channel);
+    funds_ = v1::FundsService::NewStub(channel);
+    honours_ = v1::HonourService::NewStub(channel);
+    supervision_ = v1::SupervisionService::NewStub(channel);
 
     tree_results_.push_back(Register(
         kAdmin, RegisterRequest("setup-county", "county", "", v1::ORGANISATION_KIND_COMMITTEE,
@@ -266,6 +291,24 @@ class CommandServicesTest : public ::testing::Test {
     return Send(pledges_.get(), &PledgeStub::EvaluatePledge, token, request, Soon());
   }
 
+  // Any RPC of any service, with a deadline of Soon().
+  template <typename Stub, typename Request, typename Response>
+  Outcome Call(const std::unique_ptr<Stub>& stub,
+               grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+               const std::string& token, const Request& request) {
+    return Send(stub.get(), method, token, request, Soon());
+  }
+
+  // The county water bureau (水务局), a department under the county.
+  void RegisterWaterBureau() {
+    v1::RegisterOrganisationRequest request =
+        RegisterRequest("setup-water", "water", "county", v1::ORGANISATION_KIND_LEADING_GROUP,
+                        v1::ORGANISATION_LEVEL_GRASSROOTS);
+    request.set_sector(v1::SECTOR_DEPARTMENT);
+    Outcome registered = Register(kCountyClerk, request);
+    ASSERT_TRUE(registered.ok()) << registered;
+  }
+
   // Enrols a member of the village branch; its id.
   std::string EnrolInBranch(const std::string& request_id) {
     Outcome enrolled = Enrol(kBranchClerk, EnrolRequest(request_id, "branch", "张三"));
@@ -306,6 +349,11 @@ class CommandServicesTest : public ::testing::Test {
   std::unique_ptr<OrgStub> organisations_;
   std::unique_ptr<MemberStub> members_;
   std::unique_ptr<PledgeStub> pledges_;
+  std::unique_ptr<CampaignStub> campaigns_;
+  std::unique_ptr<ReviewStub> reviews_;
+  std::unique_ptr<FundsStub> funds_;
+  std::unique_ptr<HonourStub> honours_;
+  std::unique_ptr<SupervisionStub> supervision_;
   std::vector<Outcome> tree_results_;
 };
 

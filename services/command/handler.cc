@@ -13,7 +13,18 @@ namespace vanguard::command::internal {
 namespace {
 
 absl::Status CheckRole(const rpc::Principal& principal, Side side, const char* rpc_name) {
-  const rpc::Role needed = side == Side::kRecorder ? rpc::Role::kClerk : rpc::Role::kReviewer;
+  rpc::Role needed = rpc::Role::kClerk;
+  switch (side) {
+    case Side::kRecorder:
+      needed = rpc::Role::kClerk;
+      break;
+    case Side::kReviewer:
+      needed = rpc::Role::kReviewer;
+      break;
+    case Side::kDepartment:
+      needed = rpc::Role::kDepartment;
+      break;
+  }
   if (principal.HasRole(needed) || principal.HasRole(rpc::Role::kAdmin)) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(rpc_name, " needs the role ",
                                                   rpc::RoleName(needed), " or admin; principal ",
@@ -40,6 +51,29 @@ absl::Status CheckScope(const rpc::Principal& principal, const domain::OrgTree& 
   return absl::PermissionDeniedError(
       absl::StrCat("organisation ", organisation_id, " is outside the scope of principal ",
                    principal.id, " (", principal.organisation_id, " and below)"));
+}
+
+absl::Status CheckOwnBudget(const rpc::Principal& principal,
+                            const std::string& source_organisation_id) {
+  if (principal.HasRole(rpc::Role::kAdmin)) return absl::OkStatus();
+  if (source_organisation_id == principal.organisation_id) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "source_organisation_id: principal ", principal.id, " spends only the budgets of ",
+      principal.organisation_id, ", not of ", source_organisation_id));
+}
+
+absl::Status CheckSubjectScope(const rpc::Principal& principal, const domain::OrgTree& tree,
+                               const v1::Subject& subject, const domain::Member& member) {
+  switch (subject.id_case()) {
+    case v1::Subject::kOrganisationId:
+      return CheckScope(principal, tree, subject.organisation_id());
+    case v1::Subject::kMemberId:
+      if (member.status() == domain::Member::Status::kUnknown) return absl::OkStatus();
+      return CheckScope(principal, tree, member.organisation_id());
+    case v1::Subject::ID_NOT_SET:
+      break;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckMayRegisterRoot(const rpc::Principal& principal) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,6 +21,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "libs/domain/commands.h"
+#include "libs/domain/member.h"
 #include "libs/domain/org_tree.h"
 #include "libs/rpc/auth.h"
 #include "libs/writer/writer.h"
@@ -36,6 +38,9 @@ inline constexpr absl::Duration kMaxCommandTime = absl::Seconds(30);
 enum class Side {
   kRecorder,  // clerk or admin: records facts of their own organisations
   kReviewer,  // reviewer or admin: reviews subordinates' pledges
+  // department or admin: spends a budget, only of the principal's own
+  // organisation unless admin (see CheckOwnBudget)
+  kDepartment,
 };
 
 using Decision = absl::StatusOr<std::vector<v1::Envelope>>;
@@ -80,6 +85,17 @@ absl::Time DeadlineOf(const grpc::ServerContext& context);
 absl::Status CheckScope(const rpc::Principal& principal, const domain::OrgTree& tree,
                         const std::string& organisation_id);
 
+// A department spends only its own organisation's money; an admin any, as far
+// as the domain allows. PERMISSION_DENIED otherwise. Checked before the
+// decision, since the budget to load follows from the source.
+absl::Status CheckOwnBudget(const rpc::Principal& principal,
+                            const std::string& source_organisation_id);
+
+// CheckScope on the organisation a subject is or belongs to. A member the
+// log does not know (status kUnknown) passes: the decision answers NOT_FOUND.
+absl::Status CheckSubjectScope(const rpc::Principal& principal, const domain::OrgTree& tree,
+                               const v1::Subject& subject, const domain::Member& member);
+
 // Roots sit above every scope: only an admin registers one.
 absl::Status CheckMayRegisterRoot(const rpc::Principal& principal);
 
@@ -98,6 +114,42 @@ State Fold(const std::vector<v1::Envelope>& history) {
   State state;
   for (const v1::Envelope& envelope : history) state.Apply(envelope);
   return state;
+}
+
+// The state of a dependency of the plan folded from its accepted events; the
+// empty state when the log holds none.
+template <typename State>
+State FoldDependency(const writer::DecisionInput& input, const std::string& aggregate_id) {
+  auto history = input.dependencies.find(aggregate_id);
+  if (history == input.dependencies.end()) return State();
+  return Fold<State>(history->second);
+}
+
+// A command on an existing aggregate that the domain decides from the
+// aggregate, the tree (when its Decide takes one) and the context alone: who
+// may act is the domain's rule (the launcher, a side of a pairing, the
+// issuer, ...), which is narrower than any scope.
+template <typename State, typename Command>
+absl::StatusOr<Plan> PlanOn(v1::AggregateType type, const char* id_field, const std::string& id,
+                            Command command) {
+  if (absl::Status valid = RequireId(id_field, id); !valid.ok()) return valid;
+  return Plan{.aggregate_type = type,
+              .aggregate_id = id,
+              .decide = [command = std::move(command)](const writer::DecisionInput& input,
+                                                       const domain::Context& context) -> Decision {
+                const State state = Fold<State>(input.history);
+                if constexpr (requires { domain::Decide(state, command, input.tree, context); }) {
+                  return domain::Decide(state, command, input.tree, context);
+                } else {
+                  return domain::Decide(state, command, context);
+                }
+              }};
+}
+
+// The member a subject names, which the decision reads: its id is a dependency
+// of the plan. Empty for an organisation (or an unset subject).
+inline std::string SubjectMemberId(const v1::Subject& subject) {
+  return subject.id_case() == v1::Subject::kMemberId ? subject.member_id() : std::string();
 }
 
 }  // namespace vanguard::command::internal

@@ -22,10 +22,10 @@ using PledgeDecide = std::function<Decision(const domain::Pledge&, const domain:
 // The decision of a domain command on an existing pledge.
 template <typename Command>
 PledgeDecide DecideOnPledge(Command command) {
-  return [command = std::move(command)](const domain::Pledge& pledge,
-                                        const domain::Context& context) {
-    return domain::Decide(pledge, command, context);
-  };
+  return
+      [command = std::move(command)](const domain::Pledge& pledge, const domain::Context& context) {
+        return domain::Decide(pledge, command, context);
+      };
 }
 
 // A command on an existing pledge. The pledger's side must have the pledge's
@@ -110,9 +110,8 @@ grpc::Status PledgeServiceImpl::ApprovePledge(grpc::ServerContext* context,
       *writer_, *tokens_, context, "ApprovePledge", Side::kReviewer, *request,
       [request](const rpc::Principal& principal) {
         domain::ApprovePledge command{.comment = request->comment()};
-        return ExistingPledgePlan(
-            principal, request->pledge_id(), Side::kReviewer,
-            DecideOnPledge(command));
+        return ExistingPledgePlan(principal, request->pledge_id(), Side::kReviewer,
+                                  DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -124,9 +123,8 @@ grpc::Status PledgeServiceImpl::SendBackPledge(grpc::ServerContext* context,
       *writer_, *tokens_, context, "SendBackPledge", Side::kReviewer, *request,
       [request](const rpc::Principal& principal) {
         domain::SendBackPledge command{.comment = request->comment()};
-        return ExistingPledgePlan(
-            principal, request->pledge_id(), Side::kReviewer,
-            DecideOnPledge(command));
+        return ExistingPledgePlan(principal, request->pledge_id(), Side::kReviewer,
+                                  DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -143,9 +141,8 @@ grpc::Status PledgeServiceImpl::RevisePledge(grpc::ServerContext* context,
                                      .target = request->target(),
                                      .due_on = request->due_on(),
                                      .comment = request->comment()};
-        return ExistingPledgePlan(
-            principal, request->pledge_id(), Side::kRecorder,
-            DecideOnPledge(command));
+        return ExistingPledgePlan(principal, request->pledge_id(), Side::kRecorder,
+                                  DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -160,9 +157,8 @@ grpc::Status PledgeServiceImpl::ReportPledgeProgress(grpc::ServerContext* contex
                                              .achieved = request->achieved(),
                                              .description = request->description(),
                                              .evidence = EvidenceOf(request->evidence())};
-        return ExistingPledgePlan(
-            principal, request->pledge_id(), Side::kRecorder,
-            DecideOnPledge(command));
+        return ExistingPledgePlan(principal, request->pledge_id(), Side::kRecorder,
+                                  DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -177,9 +173,8 @@ grpc::Status PledgeServiceImpl::AssessPledge(grpc::ServerContext* context,
                                      .quarter = request->quarter(),
                                      .rating = request->rating(),
                                      .comment = request->comment()};
-        return ExistingPledgePlan(
-            principal, request->pledge_id(), Side::kReviewer,
-            DecideOnPledge(command));
+        return ExistingPledgePlan(principal, request->pledge_id(), Side::kReviewer,
+                                  DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -195,9 +190,8 @@ grpc::Status PledgeServiceImpl::FulfilPledge(grpc::ServerContext* context,
                                      .achieved = request->achieved(),
                                      .description = request->description(),
                                      .evidence = EvidenceOf(request->evidence())};
-        return ExistingPledgePlan(
-            principal, request->pledge_id(), Side::kRecorder,
-            DecideOnPledge(command));
+        return ExistingPledgePlan(principal, request->pledge_id(), Side::kRecorder,
+                                  DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -209,9 +203,8 @@ grpc::Status PledgeServiceImpl::WithdrawPledge(grpc::ServerContext* context,
       *writer_, *tokens_, context, "WithdrawPledge", Side::kRecorder, *request,
       [request](const rpc::Principal& principal) {
         domain::WithdrawPledge command{.reason = request->reason()};
-        return ExistingPledgePlan(
-            principal, request->pledge_id(), Side::kRecorder,
-            DecideOnPledge(command));
+        return ExistingPledgePlan(principal, request->pledge_id(), Side::kRecorder,
+                                  DecideOnPledge(command));
       },
       response->mutable_result());
 }
@@ -226,9 +219,8 @@ grpc::Status PledgeServiceImpl::EvaluatePledge(grpc::ServerContext* context,
                                        .rating = request->rating(),
                                        .mass_counts = request->mass_counts(),
                                        .comment = request->comment()};
-        return ExistingPledgePlan(
-            principal, request->pledge_id(), Side::kReviewer,
-            DecideOnPledge(command));
+        return ExistingPledgePlan(principal, request->pledge_id(), Side::kReviewer,
+                                  DecideOnPledge(command));
       },
       response->mutable_result());
 }

@@ -1,5 +1,3 @@
-#include "services/vanguard/subcommands.h"
-
 #include <iostream>
 #include <string>
 
@@ -7,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "libs/eventlog/test_broker.h"
 #include "services/vanguard/log_flags.h"
+#include "services/vanguard/subcommands.h"
 
 namespace vanguard {
 
@@ -30,8 +29,8 @@ int RunDevKafka(const SignalWaiter& wait_for_signal) {
   std::cout << (*broker)->bootstrap_servers() << std::endl;
   std::cerr << "vanguard dev-kafka: a TEST broker (librdkafka's mock cluster, in memory, drops "
                "data past 5 MiB per partition) with "
-            << (*broker)->brokers() << " brokers and topic " << absl::GetFlag(FLAGS_topic)
-            << " (" << absl::GetFlag(FLAGS_partitions)
+            << (*broker)->brokers() << " brokers and topic " << absl::GetFlag(FLAGS_topic) << " ("
+            << absl::GetFlag(FLAGS_partitions)
             << " partitions). Never use it in production. SIGTERM stops it." << std::endl;
   int signal = wait_for_signal();
   std::cerr << "vanguard dev-kafka: stopping on signal " << signal << std::endl;

@@ -62,7 +62,8 @@ v1::Envelope Registered(const Organisation& org, int64_t version) {
   envelope.set_aggregate_id(kTreeId);
   envelope.set_aggregate_version(version);
   envelope.set_event_type("vanguard.v1.OrganisationRegistered");
-  auto now = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
+  auto now =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
   *envelope.mutable_occurred_at() = now;
   *envelope.mutable_recorded_at() = now;
   envelope.mutable_actor()->set_principal_id("demo");
@@ -134,8 +135,8 @@ int RunLogDemo() {
     std::cout << "  " << std::setw(56) << kind << count << "\n";
   }
   std::cout << "\n  " << township.size() << " events on partition " << last.partition
-            << ", offsets 0.." << last.offset << ", durable in "
-            << absl::FormatDuration(took) << "\n";
+            << ", offsets 0.." << last.offset << ", durable in " << absl::FormatDuration(took)
+            << "\n";
   std::cout << "  head of " << kTreeId << ": version " << township.size() << ", hash "
             << absl::BytesToHexString(head).substr(0, 16) << "…\n";
 

@@ -8,10 +8,14 @@
 #include "libs/eventlog/embedded_log.h"
 #include "libs/eventlog/kafka_log.h"
 
-ABSL_FLAG(std::string, log, "embedded", "Event log backend: embedded (RocksDB, one process) or kafka");
+ABSL_FLAG(std::string, log, "embedded",
+          "Event log backend: embedded (RocksDB, one process) or kafka");
 ABSL_FLAG(std::string, data_dir, "vanguard-data", "Directory of the embedded log and local stores");
-ABSL_FLAG(std::string, brokers, "", "Kafka bootstrap servers (host:port,...) for --log=kafka; for dev-kafka, how many brokers to start (default 3)");
-ABSL_FLAG(std::string, topic, std::string(vanguard::eventlog::kDefaultTopic), "Kafka topic of the events");
+ABSL_FLAG(std::string, brokers, "",
+          "Kafka bootstrap servers (host:port,...) for --log=kafka; for dev-kafka, how many "
+          "brokers to start (default 3)");
+ABSL_FLAG(std::string, topic, std::string(vanguard::eventlog::kDefaultTopic),
+          "Kafka topic of the events");
 ABSL_FLAG(int32_t, partitions, vanguard::eventlog::kDefaultPartitions,
           "Partition count of the log; a log with another count is refused");
 

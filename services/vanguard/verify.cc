@@ -25,8 +25,7 @@ int RunVerify() {
               << broken.version << ": " << broken.reason << "\n";
   }
   std::cout << "log " << (*log)->log_id() << ": " << report->records << " records in "
-            << (*log)->partition_count() << " partitions, " << report->breaks.size()
-            << " breaks\n";
+            << (*log)->partition_count() << " partitions, " << report->breaks.size() << " breaks\n";
   return report->breaks.empty() ? 0 : 1;
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "gtest/gtest.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "libs/eventlog/embedded_log.h"
 #include "libs/eventlog/testing.h"
 #include "libs/rpc/auth.h"
@@ -58,7 +58,8 @@ int64_t TotalRecords(const std::string& dir) {
 
 TEST(CommandRestartTest, ARetryAfterSigkillAndRestartGetsTheFirstResult) {
   eventlog::testing::ScopedTempDir dir;
-  std::ofstream(dir.path() + "/tokens") << rpc::TokenStore::HashToken(kToken) << " admin-1 admin county\n";
+  std::ofstream(dir.path() + "/tokens")
+      << rpc::TokenStore::HashToken(kToken) << " admin-1 admin county\n";
   v1::RegisterOrganisationRequest request;
   request.set_request_id("register-county");
   request.set_organisation_id("county");

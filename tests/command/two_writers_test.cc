@@ -16,8 +16,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "gtest/gtest.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "libs/eventlog/acceptance.h"
 #include "libs/eventlog/kafka_log.h"
 #include "libs/eventlog/testing.h"
@@ -66,9 +66,12 @@ class TwoWritersTest : public ::testing::TestWithParam<int> {
   }
 
   template <typename Stub, typename Request, typename Response>
-  grpc::Status CallOnce(const std::string& target, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                        std::unique_ptr<Stub> (*make)(const std::shared_ptr<grpc::ChannelInterface>&, const grpc::StubOptions&),
-                        const Request& request, Response* response) {
+  grpc::Status CallOnce(
+      const std::string& target,
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+      std::unique_ptr<Stub> (*make)(const std::shared_ptr<grpc::ChannelInterface>&,
+                                    const grpc::StubOptions&),
+      const Request& request, Response* response) {
     grpc::ClientContext context;
     context.AddMetadata("authorization", absl::StrCat("Bearer ", kToken));
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -80,7 +83,8 @@ class TwoWritersTest : public ::testing::TestWithParam<int> {
   template <typename Stub, typename Request, typename Response>
   grpc::Status CallUntilAcknowledged(
       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-      std::unique_ptr<Stub> (*make)(const std::shared_ptr<grpc::ChannelInterface>&, const grpc::StubOptions&),
+      std::unique_ptr<Stub> (*make)(const std::shared_ptr<grpc::ChannelInterface>&,
+                                    const grpc::StubOptions&),
       const Request& request, Response* response, const std::set<std::string>& targets) {
     grpc::Status last;
     for (absl::Time end = absl::Now() + absl::Seconds(60); absl::Now() < end;) {
@@ -97,7 +101,8 @@ class TwoWritersTest : public ::testing::TestWithParam<int> {
     return last;
   }
 
-  grpc::Status Enrol(int i, const std::set<std::string>& targets, v1::EnrolMemberResponse* response) {
+  grpc::Status Enrol(int i, const std::set<std::string>& targets,
+                     v1::EnrolMemberResponse* response) {
     v1::EnrolMemberRequest request;
     request.set_request_id(absl::StrCat("enrol-", i));
     request.set_organisation_id("village-1");
@@ -135,9 +140,11 @@ TEST_P(TwoWritersTest, TheSurvivorTakesOverAndNothingAcknowledgedIsLostOrDoubled
                                  &v1::OrganisationService::NewStub, request, &response, both);
   };
   ASSERT_TRUE(register_org("county", "", v1::ORGANISATION_LEVEL_COUNTY,
-                           v1::ORGANISATION_KIND_COMMITTEE, v1::SECTOR_TERRITORIAL).ok());
+                           v1::ORGANISATION_KIND_COMMITTEE, v1::SECTOR_TERRITORIAL)
+                  .ok());
   ASSERT_TRUE(register_org("township", "county", v1::ORGANISATION_LEVEL_TOWNSHIP,
-                           v1::ORGANISATION_KIND_COMMITTEE, v1::SECTOR_TERRITORIAL).ok());
+                           v1::ORGANISATION_KIND_COMMITTEE, v1::SECTOR_TERRITORIAL)
+                  .ok());
   auto village = register_org("village-1", "township", v1::ORGANISATION_LEVEL_GRASSROOTS,
                               v1::ORGANISATION_KIND_BRANCH, v1::SECTOR_VILLAGE);
   ASSERT_TRUE(village.ok()) << village.error_message();
@@ -181,7 +188,7 @@ TEST_P(TwoWritersTest, TheSurvivorTakesOverAndNothingAcknowledgedIsLostOrDoubled
   ASSERT_TRUE(log.ok()) << log.status();
   std::map<std::string, eventlog::AggregateHead> heads;
   std::map<int32_t, int64_t> epochs;
-  std::map<std::string, int> accepted_by_request;  // "aggregate/request" → count
+  std::map<std::string, int> accepted_by_request;         // "aggregate/request" → count
   std::map<int32_t, std::vector<std::string>> claimants;  // accepted claims' endpoints, in order
   int rejected = 0;
   for (int32_t p = 0; p < (*log)->partition_count(); ++p) {
@@ -205,7 +212,8 @@ TEST_P(TwoWritersTest, TheSurvivorTakesOverAndNothingAcknowledgedIsLostOrDoubled
           epochs[p] = j.envelope.owner_claimed().epoch();
           claimants[p].push_back(j.envelope.owner_claimed().endpoint());
         }
-        ++accepted_by_request[absl::StrCat(j.envelope.aggregate_id(), "/", j.envelope.request_id())];
+        ++accepted_by_request[absl::StrCat(j.envelope.aggregate_id(), "/",
+                                           j.envelope.request_id())];
       }
     }
   }
@@ -224,8 +232,7 @@ TEST_P(TwoWritersTest, TheSurvivorTakesOverAndNothingAcknowledgedIsLostOrDoubled
   for (const auto& [p, endpoints] : claimants) {
     owners.insert(endpoints.begin(), endpoints.end());
     auto a = std::find(endpoints.begin(), endpoints.end(), addresses_["a"]);
-    if (a != endpoints.end() &&
-        std::find(a, endpoints.end(), addresses_["b"]) != endpoints.end()) {
+    if (a != endpoints.end() && std::find(a, endpoints.end(), addresses_["b"]) != endpoints.end()) {
       ++shared_then_taken;
     }
   }

@@ -58,18 +58,22 @@ TEST(KcatTest, ReadsAndDecodesAnEventVanguardAppendedToDevKafka) {
   ASSERT_TRUE(sealed.ParseFromString(value));
   std::ofstream(dir.path() + "/envelope.bin", std::ios::binary) << sealed.envelope();
   std::ofstream(dir.path() + "/record.bin", std::ios::binary) << value;
-  std::string protoc = absl::StrCat("protoc -I ", VANGUARD_PROTO_ROOT, " vanguard/v1/envelope.proto");
+  std::string protoc =
+      absl::StrCat("protoc -I ", VANGUARD_PROTO_ROOT, " vanguard/v1/envelope.proto");
 
   std::string envelope = RunShell(
-      absl::StrCat(protoc, " --decode=vanguard.v1.Envelope < ", dir.path(), "/envelope.bin"), &code);
+      absl::StrCat(protoc, " --decode=vanguard.v1.Envelope < ", dir.path(), "/envelope.bin"),
+      &code);
   ASSERT_EQ(code, 0) << envelope;
-  EXPECT_THAT(envelope, HasSubstr(absl::StrCat("event_id: \"", chain[0].record.cloud_event.id, "\"")));
+  EXPECT_THAT(envelope,
+              HasSubstr(absl::StrCat("event_id: \"", chain[0].record.cloud_event.id, "\"")));
   EXPECT_THAT(envelope, HasSubstr("aggregate_type: AGGREGATE_TYPE_ORG_TREE"));
   EXPECT_THAT(envelope, HasSubstr("organisation_registered {"));
   EXPECT_THAT(envelope, HasSubstr("sector: SECTOR_VILLAGE"));
 
   std::string record = RunShell(
-      absl::StrCat(protoc, " --decode=vanguard.v1.SealedView < ", dir.path(), "/record.bin"), &code);
+      absl::StrCat(protoc, " --decode=vanguard.v1.SealedView < ", dir.path(), "/record.bin"),
+      &code);
   ASSERT_EQ(code, 0) << record;
   EXPECT_THAT(record, HasSubstr("envelope {"));
   EXPECT_THAT(record, HasSubstr("aggregate_version: 1"));

@@ -56,7 +56,8 @@ class Bench {
                                         absl::Now() + absl::Minutes(1));
     if (!writer.ok()) Fail("writer", writer.status());
     writer_ = *std::move(writer);
-    auto tokens = rpc::TokenStore::Parse(rpc::TokenStore::HashToken(kToken) + " admin-1 admin county\n");
+    auto tokens =
+        rpc::TokenStore::Parse(rpc::TokenStore::HashToken(kToken) + " admin-1 admin county\n");
     if (!tokens.ok()) Fail("tokens", tokens.status());
     tokens_ = std::make_unique<rpc::TokenStore>(*std::move(tokens));
     services_ = std::make_unique<command::CommandServices>(writer_.get(), tokens_.get());
@@ -71,8 +72,9 @@ class Bench {
              v1::SECTOR_VILLAGE, "setup-village");
   }
 
-  grpc::Status Register(const std::string& id, const std::string& parent, v1::OrganisationLevel level,
-                        v1::OrganisationKind kind, v1::Sector sector, const std::string& request_id) {
+  grpc::Status Register(const std::string& id, const std::string& parent,
+                        v1::OrganisationLevel level, v1::OrganisationKind kind, v1::Sector sector,
+                        const std::string& request_id) {
     auto stub = v1::OrganisationService::NewStub(channel_);
     v1::RegisterOrganisationRequest request;
     request.set_request_id(request_id);
@@ -102,7 +104,8 @@ class Bench {
     return stub->EnrolMember(&context, request, &response);
   }
 
-  Cell Run(const std::string& backend, const std::string& command, int clients, absl::Duration length) {
+  Cell Run(const std::string& backend, const std::string& command, int clients,
+           absl::Duration length) {
     std::atomic<int64_t> done{0};
     std::vector<std::vector<absl::Duration>> latencies(clients);
     absl::Time start = absl::Now(), end = start + length;
@@ -130,7 +133,9 @@ class Bench {
     std::vector<absl::Duration> all;
     for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
     std::sort(all.begin(), all.end());
-    auto at = [&](double q) { return all.empty() ? absl::ZeroDuration() : all[static_cast<size_t>(q * (all.size() - 1))]; };
+    auto at = [&](double q) {
+      return all.empty() ? absl::ZeroDuration() : all[static_cast<size_t>(q * (all.size() - 1))];
+    };
     return {backend, command, clients, done.load(), absl::Now() - start, at(0.5), at(0.99)};
   }
 
@@ -167,18 +172,19 @@ int main(int argc, char** argv) {
       auto started = eventlog::TestBroker::Start({.brokers = 1});
       if (!started.ok()) Fail("test broker", started.status());
       broker = *std::move(started);
-      log = eventlog::OpenKafkaLog({.brokers = broker->bootstrap_servers(), .fetch_wait_max_ms = 10},
-                                   absl::Now() + absl::Seconds(20));
+      log =
+          eventlog::OpenKafkaLog({.brokers = broker->bootstrap_servers(), .fetch_wait_max_ms = 10},
+                                 absl::Now() + absl::Seconds(20));
     }
     if (!log.ok()) Fail("log", log.status());
     Bench bench(*std::move(log), dir.path());
     for (const std::string command : {"enrol", "register"}) {
       for (int clients : {1, 4, 16}) {
         Cell c = bench.Run(backend, command, clients, length);
-        std::cout << absl::StrFormat("| %s | %s | %d | %.0f | %.2f | %.2f |\n", c.backend, c.command,
-                                     c.clients, c.done / absl::ToDoubleSeconds(c.elapsed),
-                                     absl::ToDoubleMilliseconds(c.p50),
-                                     absl::ToDoubleMilliseconds(c.p99))
+        std::cout << absl::StrFormat(
+                         "| %s | %s | %d | %.0f | %.2f | %.2f |\n", c.backend, c.command, c.clients,
+                         c.done / absl::ToDoubleSeconds(c.elapsed),
+                         absl::ToDoubleMilliseconds(c.p50), absl::ToDoubleMilliseconds(c.p99))
                   << std::flush;
       }
     }
