@@ -1,8 +1,9 @@
 // The gRPC command services of the write side: organisations, members,
-// pledges, campaigns, reviews, funds, honours and supervision. Each RPC authenticates the caller,
-// checks the role and the organisation scope, maps the request onto a domain command and runs it
-// through the Writer, which answers idempotently and with optimistic
-// concurrency (see command.proto for the rules every command shares).
+// pledges, campaigns, reviews, funds, honours and supervision, and the
+// streaming SubmitService that takes any of their commands in bulk. Each RPC authenticates the
+// caller, checks the role and the organisation scope, maps the request onto a domain command and
+// runs it through the Writer, which answers idempotently and with optimistic concurrency (see
+// command.proto for the rules every command shares).
 //
 //   command::CommandServices services(writer.get(), &tokens);
 //   ASSIGN_OR_RETURN(std::unique_ptr<rpc::Server> server,
@@ -23,11 +24,16 @@
 // out of scope fails before anything is appended. A retry of a request that was accepted is
 // answered from its first result before any decision runs.
 //
+// SubmitService runs each command of a stream through the unary RPC it
+// names, with the stream's context (token, deadline, cancellation), so a
+// command in bulk obeys exactly the rules of its unary call.
+//
 // Thread safety: the services hold no state of their own; gRPC may call any
 // RPC from any number of threads. The Writer and TokenStore outlive them.
 #pragma once
 
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include <vector>
 
@@ -40,6 +46,7 @@
 #include "vanguard/v1/organisation_service.grpc.pb.h"
 #include "vanguard/v1/pledge_service.grpc.pb.h"
 #include "vanguard/v1/review_service.grpc.pb.h"
+#include "vanguard/v1/submit_service.grpc.pb.h"
 #include "vanguard/v1/supervision_service.grpc.pb.h"
 
 namespace vanguard::command {
@@ -229,6 +236,43 @@ class SupervisionServiceImpl final : public v1::SupervisionService::Service {
   const rpc::TokenStore* const tokens_;
 };
 
+// Many commands over one stream (see submit_service.proto). Each command is
+// dispatched to the unary method of its service, in stream order, one at a
+// time: read, apply, answer. Holding one command at a time is what bounds
+// what a fast client can make the server buffer, and it keeps the commands
+// on one aggregate in their order without knowing which aggregate a command
+// names before it is planned. A stream therefore goes as fast as one command
+// after another; clients wanting more run several streams.
+class SubmitServiceImpl final : public v1::SubmitService::Service {
+ public:
+  // The unary services the commands are dispatched to; they outlive this.
+  struct Targets {
+    OrganisationServiceImpl* organisations = nullptr;
+    MemberServiceImpl* members = nullptr;
+    PledgeServiceImpl* pledges = nullptr;
+    CampaignServiceImpl* campaigns = nullptr;
+    ReviewServiceImpl* reviews = nullptr;
+    FundsServiceImpl* funds = nullptr;
+    HonourServiceImpl* honours = nullptr;
+    SupervisionServiceImpl* supervision = nullptr;
+  };
+
+  SubmitServiceImpl(Targets targets, const rpc::TokenStore* tokens)
+      : targets_(targets), tokens_(tokens) {}
+
+  grpc::Status Submit(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::SubmitResponse, v1::SubmitRequest>* stream) override;
+
+ private:
+  // Runs one command through its unary method; fills `result` when OK.
+  grpc::Status Apply(grpc::ServerContext* context, const v1::SubmitRequest& request,
+                     v1::CommandResult* result);
+
+  const Targets targets_;
+  const rpc::TokenStore* const tokens_;
+};
+
 // The command services over one Writer, ready to hand to rpc::Server.
 class CommandServices {
  public:
@@ -240,14 +284,23 @@ class CommandServices {
         reviews_(writer, tokens),
         funds_(writer, tokens),
         honours_(writer, tokens),
-        supervision_(writer, tokens) {}
+        supervision_(writer, tokens),
+        submit_({.organisations = &organisations_,
+                 .members = &members_,
+                 .pledges = &pledges_,
+                 .campaigns = &campaigns_,
+                 .reviews = &reviews_,
+                 .funds = &funds_,
+                 .honours = &honours_,
+                 .supervision = &supervision_},
+                tokens) {}
   CommandServices(const CommandServices&) = delete;
   CommandServices& operator=(const CommandServices&) = delete;
 
   // Owned by this object, which must outlive the server they are registered on.
   std::vector<grpc::Service*> services() {
-    return {&organisations_, &members_, &pledges_, &campaigns_,
-            &reviews_,       &funds_,   &honours_, &supervision_};
+    return {&organisations_, &members_, &pledges_,     &campaigns_, &reviews_,
+            &funds_,         &honours_, &supervision_, &submit_};
   }
 
  private:
@@ -259,6 +312,8 @@ class CommandServices {
   FundsServiceImpl funds_;
   HonourServiceImpl honours_;
   SupervisionServiceImpl supervision_;
+  // Declared last: it points at the services above.
+  SubmitServiceImpl submit_;
 };
 
 }  // namespace vanguard::command

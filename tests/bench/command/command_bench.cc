@@ -1,9 +1,13 @@
 // Commands per second through gRPC for one writer, on the embedded log and on
 // the test Kafka cluster: client threads enrol members (each command a fresh
-// aggregate, so partitions work in parallel) and register organisations (one
-// aggregate, the serial worst case). A program, not a test: it prints a table.
+// aggregate, so partitions work in parallel), stream enrolments through
+// SubmitService (one stream per client thread, up to kSubmitWindow commands
+// unanswered; a command's latency runs from its write to its response) and
+// register organisations (one aggregate, the serial worst case). A program,
+// not a test: it prints a table.
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -25,6 +29,7 @@
 #include "services/command/command_services.h"
 #include "vanguard/v1/member_service.grpc.pb.h"
 #include "vanguard/v1/organisation_service.grpc.pb.h"
+#include "vanguard/v1/submit_service.grpc.pb.h"
 
 ABSL_FLAG(double, seconds, 3, "Duration of each cell");
 ABSL_FLAG(std::string, backends, "embedded,kafka", "Which logs to measure");
@@ -33,6 +38,9 @@ namespace vanguard {
 namespace {
 
 constexpr char kToken[] = "bench-admin";
+// Commands a submitting client keeps unanswered: the read-ahead the server
+// promises to take (see submit_service.proto).
+constexpr size_t kSubmitWindow = 64;
 
 struct Cell {
   std::string backend, command;
@@ -90,18 +98,58 @@ class Bench {
     return stub->RegisterOrganisation(&context, request, &response);
   }
 
-  grpc::Status Enrol(const std::string& request_id) {
-    thread_local std::unique_ptr<v1::MemberService::Stub> stub;
-    if (!stub) stub = v1::MemberService::NewStub(channel_);
+  static v1::EnrolMemberRequest EnrolRequest(const std::string& request_id) {
     v1::EnrolMemberRequest request;
     request.set_request_id(request_id);
     request.set_organisation_id("village");
     request.mutable_attributes()->set_name("党员");
     request.mutable_attributes()->set_category(v1::MEMBER_CATEGORY_RURAL);
+    return request;
+  }
+
+  grpc::Status Enrol(const std::string& request_id) {
+    thread_local std::unique_ptr<v1::MemberService::Stub> stub;
+    if (!stub) stub = v1::MemberService::NewStub(channel_);
     grpc::ClientContext context;
     context.AddMetadata("authorization", absl::StrCat("Bearer ", kToken));
     v1::EnrolMemberResponse response;
-    return stub->EnrolMember(&context, request, &response);
+    return stub->EnrolMember(&context, EnrolRequest(request_id), &response);
+  }
+
+  // Enrols over one Submit stream until `end`, keeping up to kSubmitWindow
+  // commands unanswered so the server always has the next one to read.
+  void SubmitEnrolments(const std::string& prefix, absl::Time end,
+                        std::vector<absl::Duration>* latencies, std::atomic<int64_t>* done) {
+    auto stub = v1::SubmitService::NewStub(channel_);
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", kToken));
+    auto stream = stub->Submit(&context);
+    std::deque<absl::Time> unanswered;
+    v1::SubmitResponse response;
+    for (int i = 0;;) {
+      if (absl::Now() < end && unanswered.size() < kSubmitWindow) {
+        v1::SubmitRequest request;
+        *request.mutable_enrol_member() = EnrolRequest(absl::StrCat(prefix, "-", i++));
+        unanswered.push_back(absl::Now());
+        if (!stream->Write(request)) break;
+        continue;
+      }
+      if (unanswered.empty()) break;
+      if (!stream->Read(&response)) break;
+      if (response.has_error()) {
+        std::cerr << "submit: " << response.error().message() << std::endl;
+        std::exit(1);
+      }
+      latencies->push_back(absl::Now() - unanswered.front());
+      unanswered.pop_front();
+      ++*done;
+    }
+    stream->WritesDone();
+    grpc::Status status = stream->Finish();
+    if (!status.ok() || !unanswered.empty()) {
+      std::cerr << "submit: " << status.error_message() << std::endl;
+      std::exit(1);
+    }
   }
 
   Cell Run(const std::string& backend, const std::string& command, int clients,
@@ -112,6 +160,11 @@ class Bench {
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c) {
       threads.emplace_back([&, c] {
+        if (command == "submit") {
+          SubmitEnrolments(absl::StrCat(backend, "-submit-", clients, "-", c), end, &latencies[c],
+                           &done);
+          return;
+        }
         for (int i = 0; absl::Now() < end; ++i) {
           std::string id = absl::StrCat(backend, "-", command, "-", clients, "-", c, "-", i);
           absl::Time t0 = absl::Now();
@@ -178,7 +231,7 @@ int main(int argc, char** argv) {
     }
     if (!log.ok()) Fail("log", log.status());
     Bench bench(*std::move(log), dir.path());
-    for (const std::string command : {"enrol", "register"}) {
+    for (const std::string command : {"enrol", "submit", "register"}) {
       for (int clients : {1, 4, 16}) {
         Cell c = bench.Run(backend, command, clients, length);
         std::cout << absl::StrFormat(
