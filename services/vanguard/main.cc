@@ -1,6 +1,6 @@
 // vanguard: the ledger of the Strive-for-Excellence campaign, as one binary.
 //
-//   vanguard demo --data_dir DIR        write and verify the seed township's tree
+//   vanguard demo --data_dir DIR        the seed township through the command services
 //   vanguard command --tokens_file F    the command services over gRPC
 //   vanguard verify [--log kafka ...]   check every hash chain in the log
 //   vanguard dev-kafka --brokers 3 --partitions 12
@@ -20,7 +20,7 @@ namespace {
 
 constexpr char kUsage[] =
     "vanguard SUBCOMMAND [flags]\n"
-    "  demo       write the seed township's organisation tree to the log and verify it\n"
+    "  demo       build the seed township through the command services and show the log\n"
     "  command    serve the command services (gRPC) on the log\n"
     "  verify     walk the log and check every hash chain (exit 1 on a break)\n"
     "  dev-kafka  run a TEST Kafka cluster (librdkafka mock) with the events topic\n"
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   args.insert(args.end(), argv + 2, argv + argc);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 
-  if (subcommand == "demo") return vanguard::RunLogDemo();
+  if (subcommand == "demo") return vanguard::RunDemo();
   if (subcommand == "verify") return vanguard::RunVerify();
   if (subcommand == "command") return vanguard::RunCommand(wait_for_signal);
   if (subcommand == "dev-kafka") return vanguard::RunDevKafka(wait_for_signal);

@@ -17,8 +17,8 @@ int RunCommand(const SignalWaiter& wait_for_signal);
 // Walks the whole log, checks every hash chain, prints each break; 1 if any.
 int RunVerify();
 
-// Writes the seed township's organisation tree to a fresh embedded log,
+// Builds the seed township through the command services on a fresh log,
 // verifies it and prints what the log holds.
-int RunLogDemo();
+int RunDemo();
 
 }  // namespace vanguard
