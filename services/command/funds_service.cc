@@ -147,11 +147,13 @@ grpc::Status FundsServiceImpl::AllocateBudget(grpc::ServerContext* context,
 grpc::Status FundsServiceImpl::DisburseFunds(grpc::ServerContext* context,
                                              const v1::DisburseFundsRequest* request,
                                              v1::DisburseFundsResponse* response) {
-  return internal::Run(
+  std::string disbursement_id;  // known once the caller is
+  grpc::Status status = internal::Run(
       *writer_, *tokens_, context, "DisburseFunds", Side::kDepartment, *request,
-      [request](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
+      [request, &disbursement_id](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
+        disbursement_id = writer::DerivedId("dsb-", principal.id, request->request_id());
         domain::DisburseFunds command{
-            .disbursement_id = writer::DerivedId("dsb-", principal.id, request->request_id()),
+            .disbursement_id = disbursement_id,
             .recipient = request->recipient(),
             .purpose = request->purpose(),
             .amount_fen = request->amount_fen(),
@@ -192,6 +194,8 @@ grpc::Status FundsServiceImpl::DisburseFunds(grpc::ServerContext* context,
         return plan;
       },
       response->mutable_result());
+  if (status.ok()) response->set_disbursement_id(disbursement_id);
+  return status;
 }
 
 grpc::Status FundsServiceImpl::ReverseFunds(grpc::ServerContext* context,
