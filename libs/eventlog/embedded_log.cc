@@ -135,6 +135,7 @@ class EmbeddedLog final : public EventLog {
       : db_(std::move(db)),
         families_(std::move(families)),
         log_id_(std::move(log_id)),
+        partitions_(static_cast<int32_t>(end_offsets.size())),
         end_offsets_(std::move(end_offsets)) {}
 
   ~EmbeddedLog() override {
@@ -143,7 +144,8 @@ class EmbeddedLog final : public EventLog {
   }
 
   const std::string& log_id() const override { return log_id_; }
-  int32_t partition_count() const override { return static_cast<int32_t>(end_offsets_.size()); }
+  // Not end_offsets_.size(): appenders replace that vector under mu_.
+  int32_t partition_count() const override { return partitions_; }
 
   absl::StatusOr<std::vector<Position>> Append(std::span<const Record> records,
                                                absl::Time deadline) override;
@@ -265,6 +267,7 @@ class EmbeddedLog final : public EventLog {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default (meta), records, positions
   const std::string log_id_;
+  const int32_t partitions_;
 
   absl::Mutex mu_;
   absl::CondVar appended_;
