@@ -1,3 +1,4 @@
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,25 @@ absl::StatusOr<domain::Member> ExistingMember(const std::string& member_id,
   return member;
 }
 
+using MemberDecide =
+    std::function<Decision(const domain::Member&, const domain::OrgTree&, const domain::Context&)>;
+
+// A command on an enrolled member: the member's current organisation must be
+// in the caller's scope (the sending organisation initiates a transfer,
+// 组织关系转接, so the receiving one need not be).
+absl::StatusOr<Plan> ExistingMemberPlan(const rpc::Principal& principal,
+                                        const std::string& member_id, MemberDecide decide) {
+  RETURN_IF_ERROR(internal::RequireId("member_id", member_id));
+  return MemberPlan(
+      member_id,
+      [principal, member_id, decide = std::move(decide)](
+          const writer::DecisionInput& input, const domain::Context& context) -> Decision {
+        ASSIGN_OR_RETURN(domain::Member member, ExistingMember(member_id, input.history));
+        RETURN_IF_ERROR(internal::CheckScope(principal, input.tree, member.organisation_id()));
+        return decide(member, input.tree, context);
+      });
+}
+
 }  // namespace
 
 grpc::Status MemberServiceImpl::EnrolMember(grpc::ServerContext* context,
@@ -62,18 +82,14 @@ grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context,
   return internal::Run(
       *writer_, *tokens_, context, "UpdateMember", Side::kRecorder, *request,
       [request](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
-        RETURN_IF_ERROR(internal::RequireId("member_id", request->member_id()));
         domain::UpdateMember command{.attributes = request->attributes(),
                                      .effective_on = internal::OptionalDate(
                                          request->has_effective_on(), request->effective_on()),
                                      .reason = request->reason()};
-        return MemberPlan(
-            request->member_id(),
-            [principal, command, member_id = request->member_id()](
-                const writer::DecisionInput& input, const domain::Context& context) -> Decision {
-              ASSIGN_OR_RETURN(domain::Member member, ExistingMember(member_id, input.history));
-              RETURN_IF_ERROR(
-                  internal::CheckScope(principal, input.tree, member.organisation_id()));
+        return ExistingMemberPlan(
+            principal, request->member_id(),
+            [command](const domain::Member& member, const domain::OrgTree& tree,
+                      const domain::Context& context) {
               return domain::Decide(member, command, context);
             });
       },
@@ -92,16 +108,11 @@ grpc::Status MemberServiceImpl::TransferMember(grpc::ServerContext* context,
                                        .effective_on = internal::OptionalDate(
                                            request->has_effective_on(), request->effective_on()),
                                        .reason = request->reason()};
-        return MemberPlan(
-            request->member_id(),
-            [principal, command, member_id = request->member_id()](
-                const writer::DecisionInput& input, const domain::Context& context) -> Decision {
-              ASSIGN_OR_RETURN(domain::Member member, ExistingMember(member_id, input.history));
-              // The sending organisation initiates a transfer (组织关系转接); the
-              // receiving one need not be in the sender's scope.
-              RETURN_IF_ERROR(
-                  internal::CheckScope(principal, input.tree, member.organisation_id()));
-              return domain::Decide(member, command, input.tree, context);
+        return ExistingMemberPlan(
+            principal, request->member_id(),
+            [command](const domain::Member& member, const domain::OrgTree& tree,
+                      const domain::Context& context) {
+              return domain::Decide(member, command, tree, context);
             });
       },
       response->mutable_result());
@@ -113,18 +124,14 @@ grpc::Status MemberServiceImpl::RecordMemberLeft(grpc::ServerContext* context,
   return internal::Run(
       *writer_, *tokens_, context, "RecordMemberLeft", Side::kRecorder, *request,
       [request](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
-        RETURN_IF_ERROR(internal::RequireId("member_id", request->member_id()));
         domain::RecordMemberLeft command{.reason = request->reason(),
                                          .effective_on = internal::OptionalDate(
                                              request->has_effective_on(), request->effective_on()),
                                          .note = request->note()};
-        return MemberPlan(
-            request->member_id(),
-            [principal, command, member_id = request->member_id()](
-                const writer::DecisionInput& input, const domain::Context& context) -> Decision {
-              ASSIGN_OR_RETURN(domain::Member member, ExistingMember(member_id, input.history));
-              RETURN_IF_ERROR(
-                  internal::CheckScope(principal, input.tree, member.organisation_id()));
+        return ExistingMemberPlan(
+            principal, request->member_id(),
+            [command](const domain::Member& member, const domain::OrgTree& tree,
+                      const domain::Context& context) {
               return domain::Decide(member, command, context);
             });
       },
