@@ -102,7 +102,6 @@ grpc::Status MemberServiceImpl::TransferMember(grpc::ServerContext* context,
   return internal::Run(
       *writer_, *tokens_, context, "TransferMember", Side::kRecorder, *request,
       [request](const rpc::Principal& principal) -> absl::StatusOr<Plan> {
-        RETURN_IF_ERROR(internal::RequireId("member_id", request->member_id()));
         RETURN_IF_ERROR(internal::RequireId("to_organisation_id", request->to_organisation_id()));
         domain::TransferMember command{.to_organisation_id = request->to_organisation_id(),
                                        .effective_on = internal::OptionalDate(
