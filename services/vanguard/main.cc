@@ -2,6 +2,7 @@
 //
 //   vanguard demo --data_dir DIR        the seed township through the command services
 //   vanguard command --tokens_file F    the command services over gRPC
+//   vanguard projector --views_dir D    the per-level views, followed and served
 //   vanguard verify [--log kafka ...]   check every hash chain in the log
 //   vanguard dev-kafka --brokers 3 --partitions 12
 //                                       a test Kafka cluster for local runs
@@ -22,6 +23,7 @@ constexpr char kUsage[] =
     "vanguard SUBCOMMAND [flags]\n"
     "  demo       build the seed township through the command services and show the log\n"
     "  command    serve the command services (gRPC) on the log\n"
+    "  projector  follow the log into the per-level views and serve them (gRPC)\n"
     "  verify     walk the log and check every hash chain (exit 1 on a break)\n"
     "  dev-kafka  run a TEST Kafka cluster (librdkafka mock) with the events topic\n"
     "Run `vanguard SUBCOMMAND --help` for the flags.";
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
   if (subcommand == "demo") return vanguard::RunDemo();
   if (subcommand == "verify") return vanguard::RunVerify();
   if (subcommand == "command") return vanguard::RunCommand(wait_for_signal);
+  if (subcommand == "projector") return vanguard::RunProjector(wait_for_signal);
   if (subcommand == "dev-kafka") return vanguard::RunDevKafka(wait_for_signal);
   std::cerr << "vanguard: unknown subcommand \"" << subcommand << "\"\n" << kUsage << "\n";
   return 2;

@@ -14,6 +14,8 @@ int RunDevKafka(const SignalWaiter& wait_for_signal);
 // Serves the command services (organisations, members, pledges) until a signal.
 int RunCommand(const SignalWaiter& wait_for_signal);
 
+// Follows the log into the views and serves them (ViewService) until a signal.
+int RunProjector(const SignalWaiter& wait_for_signal);
 // Walks the whole log, checks every hash chain, prints each break; 1 if any.
 int RunVerify();
 

@@ -1,0 +1,94 @@
+// `vanguard projector`: follows the log into the per-level views (RocksDB
+// under --views_dir) and serves them through the ViewService (gRPC). Every
+// replica builds the complete view set from its own positions.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/rpc/auth.h"
+#include "libs/rpc/server.h"
+#include "libs/views/view_store.h"
+#include "services/projector/projector.h"
+#include "services/query/view_service.h"
+#include "services/vanguard/log_flags.h"
+#include "services/vanguard/subcommands.h"
+
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, tokens_file);
+ABSL_DECLARE_FLAG(std::string, tls_cert);
+ABSL_DECLARE_FLAG(std::string, tls_key);
+ABSL_DECLARE_FLAG(std::string, tls_client_ca);
+ABSL_FLAG(std::string, views_dir, "", "Directory of the views (default: --data_dir/views)");
+ABSL_FLAG(bool, exit_when_caught_up, false,
+          "Apply everything the log holds, print \"digest <sha256>\" of the views and exit");
+ABSL_FLAG(int32_t, max_batch, 2000, "Records applied per write at most");
+
+namespace vanguard {
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::cerr << "vanguard projector: " << status << std::endl;
+  return 1;
+}
+
+}  // namespace
+
+std::string ViewsDirFromFlags() {
+  std::string dir = absl::GetFlag(FLAGS_views_dir);
+  return dir.empty() ? absl::GetFlag(FLAGS_data_dir) + "/views" : dir;
+}
+
+int RunProjector(const SignalWaiter& wait_for_signal) {
+  auto log = OpenLogFromFlags();
+  if (!log.ok()) return Fail(log.status());
+  auto views = views::ViewStore::Open({.path = ViewsDirFromFlags(),
+                                       .log_id = (*log)->log_id(),
+                                       .partitions = (*log)->partition_count()});
+  if (!views.ok()) return Fail(views.status());
+  auto projector = projector::Projector::Start(
+      **log, **views, {.max_batch = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch))});
+  if (!projector.ok()) return Fail(projector.status());
+
+  if (absl::GetFlag(FLAGS_exit_when_caught_up)) {
+    if (!(*projector)->WaitCaughtUp(absl::Now() + absl::Minutes(30))) {
+      return Fail((*projector)->status().ok()
+                      ? absl::DeadlineExceededError("the views did not catch up in 30 minutes")
+                      : (*projector)->status());
+    }
+    (*projector)->Stop();
+    auto digest = (*views)->Digest();
+    if (!digest.ok()) return Fail(digest.status());
+    std::cout << "digest " << *digest << std::endl;
+    std::cerr << "vanguard projector: caught up; " << (*views)->applied_count()
+              << " events applied in this run, " << (*views)->parked_count() << " parked, "
+              << (*views)->rejected_count() << " rejected" << std::endl;
+    return 0;
+  }
+
+  auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
+  if (!tokens.ok()) return Fail(tokens.status());
+  query::ViewServiceImpl service(**views, *tokens);
+  auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
+                                    .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                    .tls_key_file = absl::GetFlag(FLAGS_tls_key),
+                                    .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
+                                   {&service});
+  if (!server.ok()) return Fail(server.status());
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  std::string endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
+  std::cout << endpoint << std::endl;
+  std::cerr << "vanguard projector: serving the views on " << endpoint << ", log "
+            << (*log)->log_id() << std::endl;
+  int signal = wait_for_signal();
+  std::cerr << "vanguard projector: stopping on signal " << signal << std::endl;
+  (*server)->Shutdown(absl::Now() + absl::Seconds(10));
+  (*projector)->Stop();
+  if (!(*projector)->status().ok()) return Fail((*projector)->status());
+  return 0;
+}
+
+}  // namespace vanguard
