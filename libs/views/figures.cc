@@ -127,4 +127,39 @@ bool IsEmpty(const v1::Tally& tally) {
          tally.open_pledges_by_due().empty();
 }
 
+void TallyValue::Add(const v1::Tally& delta, int64_t sign) {
+  if (counts_.size() < static_cast<size_t>(delta.counts_size())) {
+    counts_.resize(delta.counts_size(), 0);
+  }
+  for (int i = 0; i < delta.counts_size(); ++i) counts_[i] += sign * delta.counts(i);
+  while (!counts_.empty() && counts_.back() == 0) counts_.pop_back();
+  for (const v1::SourceAmount& s : delta.funds_by_source()) {
+    auto [it, fresh] = by_source_.try_emplace(s.source_organisation_id(), 0);
+    it->second += sign * s.amount_fen();
+    if (it->second == 0) by_source_.erase(it);
+  }
+  for (const v1::DueCount& d : delta.open_pledges_by_due()) {
+    auto [it, fresh] = due_.try_emplace({d.due_on(), static_cast<int>(d.kind())}, 0);
+    it->second += sign * d.count();
+    if (it->second == 0) due_.erase(it);
+  }
+}
+
+v1::Tally TallyValue::ToProto() const {
+  v1::Tally tally;
+  tally.mutable_counts()->Add(counts_.begin(), counts_.end());
+  for (const auto& [source, amount] : by_source_) {
+    v1::SourceAmount* s = tally.add_funds_by_source();
+    s->set_source_organisation_id(source);
+    s->set_amount_fen(amount);
+  }
+  for (const auto& [at, count] : due_) {
+    v1::DueCount* d = tally.add_open_pledges_by_due();
+    d->set_due_on(at.first);
+    d->set_kind(static_cast<v1::PledgeKind>(at.second));
+    d->set_count(count);
+  }
+  return tally;
+}
+
 }  // namespace vanguard::views

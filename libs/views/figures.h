@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/container/btree_map.h"
 #include "absl/strings/string_view.h"
 #include "vanguard/v1/common.pb.h"
 #include "vanguard/v1/view_records.pb.h"
@@ -95,5 +96,22 @@ void AddTally(v1::Tally& into, const v1::Tally& delta, int64_t sign = 1);
 void AddCount(v1::Tally& into, int figure, int64_t delta);
 int64_t Count(const v1::Tally& tally, int figure);
 bool IsEmpty(const v1::Tally& tally);
+
+// A tally being changed in memory: the same figures as a v1::Tally, with the
+// lists held as ordered maps, so that adding one fact costs O(log n) however
+// long the lists of an upper level grow. ToProto() gives the stored form.
+class TallyValue {
+ public:
+  TallyValue() = default;
+  explicit TallyValue(const v1::Tally& tally) { Add(tally); }
+  void Add(const v1::Tally& delta, int64_t sign = 1);
+  bool empty() const { return counts_.empty() && by_source_.empty() && due_.empty(); }
+  v1::Tally ToProto() const;
+
+ private:
+  std::vector<int64_t> counts_;  // no trailing zeros
+  absl::btree_map<std::string, int64_t> by_source_;
+  absl::btree_map<std::pair<int32_t, int>, int64_t> due_;  // (yyyymmdd, kind)
+};
 
 }  // namespace vanguard::views

@@ -24,6 +24,7 @@ void Workload::Step() {
   std::string id = absl::StrCat("x", ++next_);
   int what = Pick(16);
   if (what == 0 && organisations.size() >= max_organisations_) what = 3;
+  if ((what == 1 || what == 2) && Pick(100) >= restructure_percent_) what = 3;
   switch (what) {
     case 0: {  // register under a live organisation that is not a branch
       std::vector<std::string> parents;

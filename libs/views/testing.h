@@ -45,9 +45,13 @@ struct Fact {
 // Writes a random valid history and keeps, beside it, the facts it implies.
 class Workload {
  public:
-  // max_organisations bounds registrations (moves look at every organisation).
-  explicit Workload(uint32_t seed, size_t max_organisations = 2'000)
-      : rng_(seed), max_organisations_(max_organisations) {}
+  // max_organisations bounds registrations (moves look at every organisation);
+  // restructure_percent thins out moves and dissolutions (100: one event in
+  // eight, to test them hard; a real tree changes far less often).
+  explicit Workload(uint32_t seed, size_t max_organisations = 2'000, int restructure_percent = 100)
+      : rng_(seed),
+        max_organisations_(max_organisations),
+        restructure_percent_(restructure_percent) {}
 
   std::vector<v1::Envelope> events;
   // The final tree and affiliations.
@@ -178,6 +182,7 @@ class Workload {
 
   std::mt19937 rng_;
   size_t max_organisations_;
+  int restructure_percent_;
   v1::Date last_date_;
   std::map<std::string, int64_t> versions_;
   std::map<std::string, Org> orgs_;

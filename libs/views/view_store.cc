@@ -10,6 +10,7 @@
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -459,29 +460,34 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
     Put(kHistory, key, std::move(value));
   }
 
-  v1::Tally& MutableTally(const std::string& key) override {
-    auto it = tallies_.find(key);
-    if (it == tallies_.end()) {
-      it = tallies_.emplace(key, CachedTally()).first;
+  TallyValue& MutableTally(const std::string& key) override {
+    auto [it, fresh] = tallies_.try_emplace(key);
+    if (fresh) {
       std::string value;
-      if (db_->Get({}, families_[kTallies], key, &value).ok()) it->second.tally.ParseFromString(value);
+      if (db_->Get({}, families_[kTallies], key, &value).ok()) {
+        v1::Tally stored;
+        stored.ParseFromString(value);
+        it->second.tally = TallyValue(stored);
+      }
     }
-    it->second.dirty = true;
+    if (!it->second.dirty) {
+      it->second.dirty = true;
+      dirty_.insert(key);
+    }
     return it->second.tally;
   }
 
+  // The database holds every clean tally; the dirty ones are newer in memory.
   std::vector<std::pair<std::string, v1::Tally>> NodeTallies(const std::string& node) override {
     std::string prefix = TallyPrefix(node);
     std::map<std::string, v1::Tally> found;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kTallies]));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      std::string key = it->key().ToString();
-      if (tallies_.contains(key)) continue;
-      found[key].ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
+      found[it->key().ToString()].ParseFromArray(it->value().data(),
+                                                 static_cast<int>(it->value().size()));
     }
-    for (auto c = tallies_.lower_bound(prefix);
-         c != tallies_.end() && c->first.starts_with(prefix); ++c) {
-      found[c->first] = c->second.tally;
+    for (auto d = dirty_.lower_bound(prefix); d != dirty_.end() && d->starts_with(prefix); ++d) {
+      found[*d] = tallies_[*d].tally.ToProto();
     }
     std::vector<std::pair<std::string, v1::Tally>> out;
     for (auto& [key, tally] : found) {
@@ -512,12 +518,12 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
         batch.Delete(families_[at.first], at.second);
       }
     }
-    for (auto& [key, cached] : tallies_) {
-      if (!cached.dirty) continue;
-      if (IsEmpty(cached.tally)) {
+    for (const std::string& key : dirty_) {
+      const TallyValue& tally = tallies_[key].tally;
+      if (tally.empty()) {
         batch.Delete(families_[kTallies], key);
       } else {
-        batch.Put(families_[kTallies], key, Serialize(cached.tally));
+        batch.Put(families_[kTallies], key, Serialize(tally.ToProto()));
       }
     }
     rocksdb::WriteOptions options;
@@ -530,13 +536,15 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
       broken_ = absl::FailedPreconditionError(
           absl::StrCat("the views store failed a write and must be reopened: ", status.message()));
       tallies_.clear();
+      dirty_.clear();
       return status;
     }
     if (tallies_.size() > kTallyCacheLimit) {
       tallies_.clear();
     } else {
-      for (auto& [key, cached] : tallies_) cached.dirty = false;
+      for (const std::string& key : dirty_) tallies_[key].dirty = false;
     }
+    dirty_.clear();
     return absl::OkStatus();
   }
 
@@ -579,7 +587,7 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
   }
 
   struct CachedTally {
-    v1::Tally tally;
+    TallyValue tally;
     bool dirty = false;
   };
 
@@ -592,8 +600,10 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
   internal::Projection projection_;
   absl::Status broken_;
   // Writes of the batch being applied; nullopt deletes.
-  std::map<std::pair<Family, std::string>, std::optional<std::string>> pending_;
-  std::map<std::string, CachedTally> tallies_;
+  absl::flat_hash_map<std::pair<Family, std::string>, std::optional<std::string>> pending_;
+  absl::flat_hash_map<std::string, CachedTally> tallies_;
+  // Keys of the tallies changed in this batch, ordered for NodeTallies.
+  absl::btree_set<std::string> dirty_;
   absl::flat_hash_set<std::string> parked_;
   int64_t rejected_in_batch_ = 0;
   mutable absl::Mutex mu_;

@@ -147,7 +147,7 @@ void Projection::Count(ProjectionState& state, const std::string& node,
   if (!campaign.empty()) campaigns.push_back(campaign);
   for (const std::string& n : Chain(node)) {
     for (const std::string& c : campaigns) {
-      for (const std::string& p : periods) AddTally(state.MutableTally(TallyKey(n, c, p)), delta, sign);
+      for (const std::string& p : periods) state.MutableTally(TallyKey(n, c, p)).Add(delta, sign);
     }
   }
 }
@@ -156,7 +156,7 @@ void Projection::CountIn(ProjectionState& state, const std::string& node,
                          const std::string& campaign, const std::string& period,
                          const v1::Tally& delta) {
   for (const std::string& n : Chain(node)) {
-    AddTally(state.MutableTally(TallyKey(n, campaign, period)), delta);
+    state.MutableTally(TallyKey(n, campaign, period)).Add(delta);
   }
 }
 
@@ -175,10 +175,10 @@ void Projection::Reparent(ProjectionState& state, const std::string& node,
   for (const auto& [key, tally] : tallies) {
     absl::string_view bucket = absl::string_view(key).substr(node.size());  // NUL campaign NUL period
     for (const std::string& n : old_chain) {
-      AddTally(state.MutableTally(absl::StrCat(n, bucket)), tally, -1);
+      state.MutableTally(absl::StrCat(n, bucket)).Add(tally, -1);
     }
     for (const std::string& n : new_chain) {
-      AddTally(state.MutableTally(absl::StrCat(n, bucket)), tally, 1);
+      state.MutableTally(absl::StrCat(n, bucket)).Add(tally, 1);
     }
   }
 }
@@ -434,8 +434,7 @@ absl::Status Projection::ApplyReview(ProjectionState& state, const v1::Envelope&
           if (state.HasIndex(flag)) continue;
           state.PutIndex(flag, "");
           for (const std::string& n : Chain(node)) {
-            AddTally(state.MutableTally(TallyKey(n, c, QuarterPeriod(r.year(), r.quarter()))),
-                     One(kOrganisationsReviewed));
+            state.MutableTally(TallyKey(n, c, QuarterPeriod(r.year(), r.quarter()))).Add(One(kOrganisationsReviewed));
           }
         }
       }

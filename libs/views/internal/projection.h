@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/views/figures.h"
 #include "vanguard/v1/envelope.pb.h"
 #include "vanguard/v1/view_records.pb.h"
 
@@ -34,7 +35,8 @@ class ProjectionState {
   virtual void DeleteIndex(const std::string& key) = 0;
   virtual void PutHistory(const std::string& key, std::string value) = 0;
   // The tally under `key`, to change in place (empty when there is none).
-  virtual v1::Tally& MutableTally(const std::string& key) = 0;
+  // The reference is valid until the next call.
+  virtual TallyValue& MutableTally(const std::string& key) = 0;
   // Every non-empty tally of `node`: (key, tally).
   virtual std::vector<std::pair<std::string, v1::Tally>> NodeTallies(const std::string& node) = 0;
 };
