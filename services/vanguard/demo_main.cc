@@ -1,6 +1,7 @@
 // `vanguard demo`: the township of seed 000 built through the real command
 // services (gRPC on loopback, the embedded log by default), then what the log
-// holds, read back with the acceptance rule and verified.
+// holds, read back with the acceptance rule and verified, and the township's
+// villages as the per-level views rank them, read through the ViewService.
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,8 +21,11 @@
 #include "libs/writer/writer.h"
 #include "services/command/command_services.h"
 #include "services/demo/seed_township.h"
+#include "services/projector/projector.h"
+#include "services/query/view_service.h"
 #include "services/vanguard/log_flags.h"
 #include "services/vanguard/subcommands.h"
+#include "vanguard/v1/view_service.grpc.pb.h"
 
 namespace vanguard {
 namespace {
@@ -59,6 +63,42 @@ void Row(const std::string& what, const std::string& figure) {
             << std::string(std::max(0, 16 - DisplayWidth(figure)), ' ') << figure << "\n";
 }
 
+// The township's children as the views rank them, through the ViewService.
+absl::Status PrintChildren(const std::shared_ptr<grpc::Channel>& channel) {
+  auto views = v1::ViewService::NewStub(channel);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + demo::SeedToken("township-reviewer"));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::ListChildrenRequest request;
+  request.set_organisation_id("township");
+  request.set_order_by(v1::FIGURE_FUNDS_RECEIVED);
+  v1::ListChildrenResponse response;
+  grpc::Status status = views->ListChildren(&context, request, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        absl::StrCat("reading the views: ", status.error_message()));
+  }
+  auto cell = [](const std::string& text, int width) {
+    return std::string(std::max(0, width - DisplayWidth(text)), ' ') + text;
+  };
+  std::cout << "\nThe township's organisations ranked by funds received (the views, "
+               "ViewService.ListChildren)\n  "
+            << cell("#", 3) << "  " << cell("organisation", 20) << cell("under it", 10)
+            << cell("members", 9) << cell("posts passed", 14) << cell("subsidies", 13)
+            << cell("funds received", 16) << "\n";
+  for (const v1::ChildRow& row : response.children()) {
+    const v1::LevelFigures& f = row.view().figures();
+    std::cout << "  " << cell(absl::StrCat(row.rank()), 3) << "  "
+              << cell(row.view().organisation().name(), 20)
+              << cell(absl::StrCat(f.structure().organisations()), 10)
+              << cell(absl::StrCat(f.structure().members()), 9)
+              << cell(absl::StrCat(f.posts().passed()), 14)
+              << cell(Yuan(f.posts().subsidies_paid_fen()), 13)
+              << cell(Yuan(f.funds().received_fen()), 16) << "\n";
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int RunDemo() {
@@ -81,7 +121,16 @@ int RunDemo() {
   auto tokens = rpc::TokenStore::Parse(demo::SeedTownshipTokens());
   if (!tokens.ok()) return Fail(tokens.status());
   command::CommandServices services(writer->get(), &*tokens);
-  auto server = rpc::Server::Start({.listen_address = "127.0.0.1:0"}, services.services());
+  auto views = views::ViewStore::Open({.path = absl::GetFlag(FLAGS_data_dir) + "/views",
+                                       .log_id = (*log)->log_id(),
+                                       .partitions = (*log)->partition_count()});
+  if (!views.ok()) return Fail(views.status());
+  auto projector = projector::Projector::Start(**log, **views);
+  if (!projector.ok()) return Fail(projector.status());
+  query::ViewServiceImpl view_service(**views, *tokens);
+  std::vector<grpc::Service*> all = services.services();
+  all.push_back(&view_service);
+  auto server = rpc::Server::Start({.listen_address = "127.0.0.1:0"}, all);
   if (!server.ok()) return Fail(server.status());
   std::string address = absl::StrCat("127.0.0.1:", (*server)->port());
   std::cout << "Vanguard's command services on " << address << ", log " << (*log)->log_id()
@@ -140,6 +189,16 @@ int RunDemo() {
             << (report->breaks.empty() && census->rejected == 0 ? "intact, nothing rejected"
                                                                 : "BROKEN")
             << "\n";
+  if (!(*projector)->WaitCaughtUp(absl::Now() + absl::Minutes(1))) {
+    return Fail((*projector)->status().ok()
+                    ? absl::DeadlineExceededError("the views did not catch up in a minute")
+                    : (*projector)->status());
+  }
+  if (absl::Status printed =
+          PrintChildren(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+      !printed.ok()) {
+    return Fail(printed);
+  }
   (*server)->Shutdown(absl::Now() + absl::Seconds(5));
   return report->breaks.empty() && census->rejected == 0 ? 0 : 1;
 }
