@@ -74,6 +74,8 @@ constexpr int PledgeFigure(v1::PledgeKind kind, v1::PledgeState state) {
 
 // A period code: "" (all time), "2010" (a year), "2010-Q3" (a quarter) or
 // "2010-07" (a month). The codes of one year sort year, months, quarters.
+// Facts are kept per month; a year or a quarter is read as the sum of its
+// months, plus its own tally for what does not add up (coverage).
 std::string YearPeriod(int year);
 std::string QuarterPeriod(int year, int quarter);
 std::string MonthPeriod(int year, int month);

@@ -129,10 +129,37 @@ class Reader final : public ViewReader {
   v1::Tally GetTally(const std::string& node, const std::string& campaign,
                      const std::string& period) const override {
     v1::Tally tally;
-    if (std::optional<std::string> value = Get(kTallies, TallyKey(node, campaign, period))) {
-      tally.ParseFromString(*value);
+    if (period.size() != 4 && !(period.size() == 7 && period[5] == 'Q')) {
+      if (std::optional<std::string> value = Get(kTallies, TallyKey(node, campaign, period))) {
+        tally.ParseFromString(*value);
+      }
+      return tally;
     }
-    return tally;
+    // A year or a quarter: its months, plus what is kept for the period itself
+    // (organisations reviewed in a quarter, which do not add up from months).
+    int first = 1, last = 12;
+    if (period.size() == 7) {
+      first = (period[6] - '0') * 3 - 2;
+      last = first + 2;
+    }
+    std::string year = period.substr(0, 4);
+    TallyValue sum;
+    std::string prefix = TallyKey(node, campaign, year);
+    Scan(kTallies, prefix, [&](std::string_view key, std::string_view value) {
+      std::string_view p = key.substr(prefix.size() - 4);
+      bool wanted = p == period;
+      if (IsMonthPeriod(absl::string_view(p.data(), p.size()))) {
+        int month = (p[5] - '0') * 10 + (p[6] - '0');
+        wanted = month >= first && month <= last;
+      }
+      if (wanted) {
+        v1::Tally part;
+        part.ParseFromArray(value.data(), static_cast<int>(value.size()));
+        sum.Add(part);
+      }
+      return true;
+    });
+    return sum.ToProto();
   }
 
   std::vector<std::string> Periods(const std::string& node,
@@ -320,21 +347,30 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
     if (!broken_.ok()) return broken_;
     if (records.empty()) return absl::OkStatus();
     std::map<int32_t, PartitionState> touched;
+    {
+      // Every record must be the next of its partition; checked before
+      // anything changes, so a refused call leaves the views as they were.
+      absl::MutexLock lock(&mu_);
+      std::map<int32_t, int64_t> next;
+      for (const eventlog::StoredRecord& record : records) {
+        if (record.partition < 0 || record.partition >= partitions_) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("partition ", record.partition, " is out of range"));
+        }
+        auto [at, fresh] = next.try_emplace(record.partition, 0);
+        if (fresh) at->second = partitions_state_[record.partition].next;
+        if (record.offset != at->second) {
+          return absl::InternalError(absl::StrCat("views: expected partition ", record.partition,
+                                                  " offset ", at->second, ", got offset ",
+                                                  record.offset));
+        }
+        ++at->second;
+        touched.try_emplace(record.partition, partitions_state_[record.partition]);
+      }
+    }
     int64_t applied = 0;
     for (const eventlog::StoredRecord& record : records) {
-      if (record.partition < 0 || record.partition >= partitions_) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("partition ", record.partition, " is out of range"));
-      }
-      auto [at, fresh] = touched.try_emplace(record.partition);
-      if (fresh) at->second = partitions_state_[record.partition];
-      PartitionState& partition = at->second;
-      if (record.offset != partition.next) {
-        pending_.clear();
-        return absl::InternalError(absl::StrCat("views: expected partition ", record.partition,
-                                                " offset ", partition.next, ", got offset ",
-                                                record.offset));
-      }
+      PartitionState& partition = touched[record.partition];
       ++partition.next;
       eventlog::AggregateHead head;
       if (std::optional<std::string> h = Pending(kHeads, record.key)) head = DecodeHead(*h);

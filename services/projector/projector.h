@@ -31,7 +31,7 @@ namespace vanguard::projector {
 
 struct ProjectorOptions {
   // Records applied per WriteBatch at most.
-  size_t max_batch = 2'000;
+  size_t max_batch = 10'000;
   // How long one poll of the log waits for new records.
   absl::Duration poll_wait = absl::Milliseconds(100);
 };

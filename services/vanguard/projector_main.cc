@@ -1,9 +1,14 @@
 // `vanguard projector`: follows the log into the per-level views (RocksDB
 // under --views_dir) and serves them through the ViewService (gRPC). Every
 // replica builds the complete view set from its own positions.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
@@ -25,7 +30,7 @@ ABSL_DECLARE_FLAG(std::string, tls_client_ca);
 ABSL_FLAG(std::string, views_dir, "", "Directory of the views (default: --data_dir/views)");
 ABSL_FLAG(bool, exit_when_caught_up, false,
           "Apply everything the log holds, print \"digest <sha256>\" of the views and exit");
-ABSL_FLAG(int32_t, max_batch, 2000, "Records applied per write at most");
+ABSL_FLAG(int32_t, max_batch, 10000, "Records applied per write at most");
 
 namespace vanguard {
 namespace {
@@ -83,7 +88,16 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
   std::cout << endpoint << std::endl;
   std::cerr << "vanguard projector: serving the views on " << endpoint << ", log "
             << (*log)->log_id() << std::endl;
+  // A projector that stopped on an error must not leave stale views served
+  // as if they were live: the process stops, and its supervisor restarts it.
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done && (*projector)->status().ok()) absl::SleepFor(absl::Milliseconds(200));
+    if (!done) kill(getpid(), SIGTERM);
+  });
   int signal = wait_for_signal();
+  done = true;
+  watcher.join();
   std::cerr << "vanguard projector: stopping on signal " << signal << std::endl;
   (*server)->Shutdown(absl::Now() + absl::Seconds(10));
   (*projector)->Stop();

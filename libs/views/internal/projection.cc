@@ -137,12 +137,9 @@ v1::Date Projection::DateOr(const v1::Date& date, const v1::Envelope& e) const {
 void Projection::Count(ProjectionState& state, const std::string& node,
                        const std::string& campaign, const v1::Date& date, const v1::Tally& delta,
                        int64_t sign) {
+  // Years and quarters are read as sums of their months (ViewReader::GetTally).
   std::vector<std::string> periods = {""};
-  if (Valid(date)) {
-    periods.push_back(YearPeriod(date.year()));
-    periods.push_back(QuarterPeriod(date.year(), (date.month() + 2) / 3));
-    periods.push_back(MonthPeriod(date.year(), date.month()));
-  }
+  if (Valid(date)) periods.push_back(MonthPeriod(date.year(), date.month()));
   std::vector<std::string> campaigns = {""};
   if (!campaign.empty()) campaigns.push_back(campaign);
   for (const std::string& n : Chain(node)) {

@@ -81,8 +81,8 @@ class Projection {
   absl::Status ApplyOther(ProjectionState& state, const v1::Envelope& e);
 
   // Adds `sign` × `delta` to the node's and its ancestors' tallies in every
-  // bucket of (campaign, date): all time, its year, quarter and month, for
-  // all campaigns and for `campaign`.
+  // bucket of (campaign, date): all time and its month, for all campaigns
+  // and for `campaign`.
   void Count(ProjectionState& state, const std::string& node, const std::string& campaign,
              const v1::Date& date, const v1::Tally& delta, int64_t sign = 1);
   void CountIn(ProjectionState& state, const std::string& node, const std::string& campaign,

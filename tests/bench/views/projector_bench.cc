@@ -30,7 +30,7 @@
 ABSL_FLAG(int, events, 200'000, "Events in the history");
 ABSL_FLAG(std::vector<std::string>, backends, std::vector<std::string>({"embedded", "kafka"}),
           "Logs to read from: embedded, kafka (librdkafka's mock cluster)");
-ABSL_FLAG(int, max_batch, 2'000, "Records the projector applies per write at most");
+ABSL_FLAG(int, max_batch, 10'000, "Records the projector applies per write at most");
 ABSL_FLAG(bool, quick, false, "5,000 events: a smoke run that measures nothing");
 
 namespace vanguard {
