@@ -446,13 +446,18 @@ v1::Tally Expected(const Workload& w, const std::vector<Fact>& facts,
 
 absl::Status AppendWorkload(eventlog::EventLog& log, const Workload& w) {
   std::map<std::string, std::string> heads;
+  return AppendEvents(log, w.events, heads);
+}
+
+absl::Status AppendEvents(eventlog::EventLog& log, std::span<const v1::Envelope> events,
+                          std::map<std::string, std::string>& heads) {
   std::vector<eventlog::Record> batch;
-  for (size_t i = 0; i < w.events.size(); ++i) {
-    const v1::Envelope& e = w.events[i];
+  for (size_t i = 0; i < events.size(); ++i) {
+    const v1::Envelope& e = events[i];
     ASSIGN_OR_RETURN(eventlog::SealedRecord sealed, eventlog::Seal(e, heads[e.aggregate_id()], "/test"));
     heads[e.aggregate_id()] = sealed.hash;
     batch.push_back(std::move(sealed.record));
-    if (batch.size() == 512 || i + 1 == w.events.size()) {
+    if (batch.size() == 512 || i + 1 == events.size()) {
       RETURN_IF_ERROR(log.Append(batch, absl::Now() + absl::Seconds(60)).status());
       batch.clear();
     }

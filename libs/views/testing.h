@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -209,5 +210,9 @@ v1::Tally Expected(const Workload& w, const std::vector<Fact>& facts,
 
 // Appends the workload's events, every aggregate's chained, in batches.
 absl::Status AppendWorkload(eventlog::EventLog& log, const Workload& w);
+// Appends events, each chained to its aggregate's head in `heads` (aggregate
+// id → hash), which it updates: a history appended in parts.
+absl::Status AppendEvents(eventlog::EventLog& log, std::span<const v1::Envelope> events,
+                          std::map<std::string, std::string>& heads);
 
 }  // namespace vanguard::views::testing

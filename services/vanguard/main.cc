@@ -3,6 +3,8 @@
 //   vanguard demo --data_dir DIR        the seed township through the command services
 //   vanguard command --tokens_file F    the command services over gRPC
 //   vanguard projector --views_dir D    the per-level views, followed and served
+//   vanguard replay --views_dir D [--as_of 2010-10-12]
+//                                       the views rebuilt from the log alone
 //   vanguard verify [--log kafka ...]   check every hash chain in the log
 //   vanguard dev-kafka --brokers 3 --partitions 12
 //                                       a test Kafka cluster for local runs
@@ -24,6 +26,7 @@ constexpr char kUsage[] =
     "  demo       build the seed township through the command services and show the log\n"
     "  command    serve the command services (gRPC) on the log\n"
     "  projector  follow the log into the per-level views and serve them (gRPC)\n"
+    "  replay     rebuild every view from the log, or as of a past instant, and print its digest\n"
     "  verify     walk the log and check every hash chain (exit 1 on a break)\n"
     "  dev-kafka  run a TEST Kafka cluster (librdkafka mock) with the events topic\n"
     "Run `vanguard SUBCOMMAND --help` for the flags.";
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
   if (subcommand == "demo") return vanguard::RunDemo();
   if (subcommand == "verify") return vanguard::RunVerify();
   if (subcommand == "command") return vanguard::RunCommand(wait_for_signal);
+  if (subcommand == "replay") return vanguard::RunReplay();
   if (subcommand == "projector") return vanguard::RunProjector(wait_for_signal);
   if (subcommand == "dev-kafka") return vanguard::RunDevKafka(wait_for_signal);
   std::cerr << "vanguard: unknown subcommand \"" << subcommand << "\"\n" << kUsage << "\n";

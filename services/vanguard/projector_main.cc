@@ -31,6 +31,8 @@ ABSL_FLAG(std::string, views_dir, "", "Directory of the views (default: --data_d
 ABSL_FLAG(bool, exit_when_caught_up, false,
           "Apply everything the log holds, print \"digest <sha256>\" of the views and exit");
 ABSL_FLAG(int32_t, max_batch, 10000, "Records applied per write at most");
+ABSL_FLAG(bool, read_only, false,
+          "Serve the views in --views_dir as they are (a replay, a copy) without following a log");
 
 namespace vanguard {
 namespace {
@@ -47,7 +49,31 @@ std::string ViewsDirFromFlags() {
   return dir.empty() ? absl::GetFlag(FLAGS_data_dir) + "/views" : dir;
 }
 
+// Serves a store as it is: a replay (as of an instant), a copy.
+int ServeReadOnly(const SignalWaiter& wait_for_signal) {
+  auto views = views::ViewStore::Open({.path = ViewsDirFromFlags(), .read_only = true});
+  if (!views.ok()) return Fail(views.status());
+  auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
+  if (!tokens.ok()) return Fail(tokens.status());
+  query::ViewServiceImpl service(**views, *tokens);
+  auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
+                                    .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                    .tls_key_file = absl::GetFlag(FLAGS_tls_key),
+                                    .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
+                                   {&service});
+  if (!server.ok()) return Fail(server.status());
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  std::string endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
+  std::cout << endpoint << std::endl;
+  std::cerr << "vanguard projector: serving the views of " << ViewsDirFromFlags()
+            << " read-only on " << endpoint << ", log " << (*views)->log_id() << std::endl;
+  wait_for_signal();
+  (*server)->Shutdown(absl::Now() + absl::Seconds(10));
+  return 0;
+}
+
 int RunProjector(const SignalWaiter& wait_for_signal) {
+  if (absl::GetFlag(FLAGS_read_only)) return ServeReadOnly(wait_for_signal);
   auto log = OpenLogFromFlags();
   if (!log.ok()) return Fail(log.status());
   auto views = views::ViewStore::Open({.path = ViewsDirFromFlags(),

@@ -16,6 +16,8 @@ int RunCommand(const SignalWaiter& wait_for_signal);
 
 // Follows the log into the views and serves them (ViewService) until a signal.
 int RunProjector(const SignalWaiter& wait_for_signal);
+// Rebuilds the views from offset zero (or as of an instant) into --views_dir.
+int RunReplay();
 // Walks the whole log, checks every hash chain, prints each break; 1 if any.
 int RunVerify();
 
