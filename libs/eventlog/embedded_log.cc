@@ -431,4 +431,33 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptio
                                        std::move(end_offsets));
 }
 
+namespace internal {
+
+absl::Status FlipStoredByteForTesting(const std::string& path, int32_t partition, int64_t offset) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, {}}, {kRecordsFamily, {}}, {kPositionsFamily, {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open({}, path, descriptors, &families, &raw),
+                              absl::StrCat("opening the embedded log at ", path)));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string stored;
+  absl::Status status = FromRocksDb(
+      db->Get({}, families[1], RecordKey(partition, offset), &stored), "reading the record");
+  if (status.ok()) {
+    // The value ends with the prev_hash and hash fields (34 bytes each at
+    // most); 80 bytes from the end lies inside the envelope.
+    size_t at = stored.size() > 200 ? stored.size() - 80 : stored.size() / 2;
+    stored[at] = static_cast<char>(stored[at] ^ 0x01);
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    status = FromRocksDb(db->Put(sync, families[1], RecordKey(partition, offset), stored),
+                         "writing the record");
+  }
+  for (auto* family : families) db->DestroyColumnFamilyHandle(family);
+  return status;
+}
+
+}  // namespace internal
+
 }  // namespace vanguard::eventlog

@@ -28,4 +28,11 @@ struct EmbeddedLogOptions {
 
 absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptions& options);
 
+namespace internal {
+// Tampers with a stored record, as an intruder with the disk would: flips one
+// byte inside its sealed envelope, where only the hash chain can tell. For
+// tests of verification; the log must not be open.
+absl::Status FlipStoredByteForTesting(const std::string& path, int32_t partition, int64_t offset);
+}  // namespace internal
+
 }  // namespace vanguard::eventlog
