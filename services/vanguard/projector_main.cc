@@ -1,6 +1,7 @@
 // `vanguard projector`: follows the log into the per-level views (RocksDB
-// under --views_dir) and serves them through the ViewService (gRPC). Every
-// replica builds the complete view set from its own positions.
+// under --views_dir) and serves them through the ViewService (gRPC), with the
+// AuditService's history read from the log itself. Every replica builds the
+// complete view set from its own positions.
 #include <signal.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "libs/rpc/auth.h"
 #include "libs/rpc/server.h"
 #include "libs/views/view_store.h"
+#include "services/audit/audit_service.h"
 #include "services/projector/projector.h"
 #include "services/query/view_service.h"
 #include "services/vanguard/log_flags.h"
@@ -103,16 +105,17 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
   auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
   if (!tokens.ok()) return Fail(tokens.status());
   query::ViewServiceImpl service(**views, *tokens);
+  audit::AuditServiceImpl audit(**log, *tokens);
   auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
                                     .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
                                     .tls_key_file = absl::GetFlag(FLAGS_tls_key),
                                     .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
-                                   {&service});
+                                   {&service, &audit});
   if (!server.ok()) return Fail(server.status());
   std::string listen = absl::GetFlag(FLAGS_listen);
   std::string endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
   std::cout << endpoint << std::endl;
-  std::cerr << "vanguard projector: serving the views on " << endpoint << ", log "
+  std::cerr << "vanguard projector: serving the views and the audit history on " << endpoint << ", log "
             << (*log)->log_id() << std::endl;
   // A projector that stopped on an error must not leave stale views served
   // as if they were live: the process stops, and its supervisor restarts it.

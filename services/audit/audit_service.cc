@@ -1,0 +1,153 @@
+#include "services/audit/audit_service.h"
+
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "libs/eventlog/acceptance.h"
+#include "libs/rpc/status.h"
+
+namespace vanguard::audit {
+namespace {
+
+constexpr int32_t kDefaultPageSize = 100;
+constexpr int32_t kMaxPageSize = 1000;
+
+// Where a history read stands: the next offset of the partition, and what the
+// acceptance rule needs to judge the records after it.
+struct Cursor {
+  int64_t offset = 0;
+  eventlog::AggregateHead head;   // the aggregate's
+  eventlog::AggregateHead claim;  // the partition's claims'
+  int64_t epoch = 0;
+};
+
+std::string EncodeCursor(const Cursor& c) {
+  return absl::WebSafeBase64Escape(absl::StrCat(
+      c.offset, ".", c.head.version, ".", absl::BytesToHexString(c.head.hash), ".",
+      c.claim.version, ".", absl::BytesToHexString(c.claim.hash), ".", c.epoch));
+}
+
+std::optional<Cursor> DecodeCursor(const std::string& token) {
+  std::string text;
+  if (!absl::WebSafeBase64Unescape(token, &text)) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(text, '.');
+  Cursor c;
+  if (parts.size() != 6 || !absl::SimpleAtoi(parts[0], &c.offset) ||
+      !absl::SimpleAtoi(parts[1], &c.head.version) || !absl::SimpleAtoi(parts[3], &c.claim.version) ||
+      !absl::SimpleAtoi(parts[5], &c.epoch) || c.offset < 0) {
+    return std::nullopt;
+  }
+  c.head.hash = absl::HexStringToBytes(parts[2]);
+  c.claim.hash = absl::HexStringToBytes(parts[4]);
+  return c;
+}
+
+absl::Time TimeOf(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+}  // namespace
+
+grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
+                                             const v1::StreamHistoryRequest* request,
+                                             grpc::ServerWriter<v1::StreamHistoryResponse>* writer) {
+  absl::StatusOr<rpc::Principal> principal = tokens_.Authenticate(*context);
+  if (!principal.ok()) return rpc::ToGrpcStatus(principal.status());
+  if (!principal->HasRole(rpc::Role::kAuditor) && !principal->HasRole(rpc::Role::kAdmin)) {
+    return rpc::ToGrpcStatus(
+        absl::PermissionDeniedError("the history is for auditors and admins"));
+  }
+  if (request->aggregate_id().empty()) {
+    return rpc::ToGrpcStatus(absl::InvalidArgumentError("aggregate_id: must not be empty"));
+  }
+  if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
+    return rpc::ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 0 (default ", kDefaultPageSize, ") to ", kMaxPageSize)));
+  }
+  const size_t page_size = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
+  std::optional<absl::Time> from, to;
+  if (request->has_recorded_from()) from = TimeOf(request->recorded_from());
+  if (request->has_recorded_to()) to = TimeOf(request->recorded_to());
+  if (from && to && *to < *from) {
+    return rpc::ToGrpcStatus(
+        absl::InvalidArgumentError("recorded_to: must not be before recorded_from"));
+  }
+  Cursor cursor;
+  if (!request->page_token().empty()) {
+    std::optional<Cursor> decoded = DecodeCursor(request->page_token());
+    if (!decoded) {
+      return rpc::ToGrpcStatus(
+          absl::InvalidArgumentError("page_token: not a token this service returned"));
+    }
+    cursor = *decoded;
+  }
+
+  eventlog::Record probe{.key = request->aggregate_id()};
+  const int32_t partition = eventlog::PartitionOf(probe, log_.partition_count());
+  const std::string claims = eventlog::ClaimAggregateId(partition);
+  absl::StatusOr<int64_t> end = log_.EndOffset(partition, absl::Now() + absl::Seconds(30));
+  if (!end.ok()) return rpc::ToGrpcStatus(end.status());
+  absl::StatusOr<std::unique_ptr<eventlog::LogReader>> reader =
+      log_.OpenReader({{partition, cursor.offset}});
+  if (!reader.ok()) return rpc::ToGrpcStatus(reader.status());
+
+  v1::StreamHistoryResponse page;
+  auto flush = [&](bool last) {
+    page.set_next_page_token(last ? "" : EncodeCursor(cursor));
+    bool sent = writer->Write(page);
+    page.Clear();
+    return sent;
+  };
+  while (cursor.offset < *end) {
+    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    absl::StatusOr<std::vector<eventlog::StoredRecord>> records =
+        (*reader)->Poll(1000, absl::Now() + absl::Seconds(5));
+    if (!records.ok()) return rpc::ToGrpcStatus(records.status());
+    if (records->empty()) {
+      return rpc::ToGrpcStatus(absl::UnavailableError(
+          absl::StrCat("the log stopped at partition ", partition, " offset ", cursor.offset)));
+    }
+    for (const eventlog::StoredRecord& record : *records) {
+      if (record.offset >= *end) break;
+      cursor.offset = record.offset + 1;
+      if (record.key == claims) {
+        eventlog::Judgement j = eventlog::Accept(record, cursor.claim, cursor.epoch);
+        if (j.accepted && j.is_claim) {
+          cursor.claim = {j.envelope.aggregate_version(), j.hash};
+          cursor.epoch = j.envelope.owner_claimed().epoch();
+        }
+        continue;
+      }
+      if (record.key != request->aggregate_id()) continue;
+      eventlog::Judgement j = eventlog::Accept(record, cursor.head, cursor.epoch);
+      if (j.accepted) cursor.head = {j.envelope.aggregate_version(), j.hash};
+      if (j.readable && (from || to)) {
+        absl::Time recorded = TimeOf(j.envelope.recorded_at());
+        if ((from && recorded < *from) || (to && recorded >= *to)) continue;
+      }
+      v1::HistoryRecord* out = page.add_records();
+      out->set_partition(record.partition);
+      out->set_offset(record.offset);
+      out->set_accepted(j.accepted);
+      out->set_rejection_reason(j.reason);
+      v1::Sealed sealed;
+      if (sealed.ParseFromString(record.value)) {
+        out->set_envelope_bytes(sealed.envelope());
+        out->set_prev_hash(sealed.prev_hash());
+        out->set_hash(sealed.hash());
+      }
+      if (j.readable) *out->mutable_envelope() = std::move(j.envelope);
+      if (static_cast<size_t>(page.records_size()) == page_size && cursor.offset < *end) {
+        if (!flush(false)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client left");
+      }
+    }
+  }
+  if (page.records_size() > 0) flush(true);
+  return grpc::Status::OK;
+}
+
+}  // namespace vanguard::audit
