@@ -207,6 +207,52 @@ TEST(ViewStoreTest, AnEventItCannotApplyIsParkedAndItsAggregateWaitsBehindIt) {
   EXPECT_EQ(Count(village, PledgeFigure(v1::PLEDGE_KIND_DEED, v1::PLEDGE_STATE_UNDER_REVIEW)), 0);
 }
 
+// A leader review stored in schema version 1 (the quarter implied by the day)
+// is upcast before it applies: the views equal those of the same review in
+// version 2.
+TEST(ViewStoreTest, AnOlderSchemaVersionReplaysIntoTheSameViews) {
+  auto build = [](const std::string& path, int32_t version) {
+    auto log = eventlog::OpenEmbeddedLog({.path = path + "/log", .partitions = 4});
+    EXPECT_TRUE(log.ok());
+    Chain tree("org-tree"), review("review-1");
+    v1::Envelope town, village, done;
+    town.mutable_organisation_registered()->set_organisation_id("town");
+    village.mutable_organisation_registered()->set_organisation_id("village");
+    village.mutable_organisation_registered()->set_parent_id("town");
+    v1::LeaderReviewDone* r = done.mutable_leader_review_done();
+    r->mutable_subject()->set_organisation_id("village");
+    *r->mutable_reviewed_on() = views::testing::MakeDate(2010, 5, 4);
+    done.set_schema_version(version);
+    if (version == 2) {
+      r->set_year(2010);
+      r->set_quarter(2);
+    }
+    std::vector<eventlog::Record> records = {tree.Next(town), tree.Next(village),
+                                             review.Next(done)};
+    EXPECT_TRUE((*log)->Append(records, absl::Now() + absl::Seconds(10)).ok());
+    auto views = OpenViews(path + "/views", **log);
+    for (int32_t p = 0; p < 4; ++p) EXPECT_TRUE(views->Apply(ReadPartition(**log, p)).ok());
+    EXPECT_EQ(views->parked_count(), 0);
+    return views;
+  };
+  ScopedTempDir old_dir, new_dir;
+  auto old_views = build(old_dir.path(), 1);
+  auto new_views = build(new_dir.path(), 2);
+  auto old_reader = old_views->NewReader();
+  auto new_reader = new_views->NewReader();
+  for (const char* period : {"", "2010", "2010-Q2", "2010-05"}) {
+    v1::Tally old_tally = old_reader->GetTally(OrganisationNode("town"), "", period);
+    EXPECT_EQ(old_tally.SerializeAsString(),
+              new_reader->GetTally(OrganisationNode("town"), "", period).SerializeAsString())
+        << period;
+    EXPECT_EQ(Count(old_tally, kLeaderReviews), 1) << period;
+  }
+  EXPECT_EQ(Count(old_reader->GetTally(OrganisationNode("town"), "", "2010-Q2"),
+                  kOrganisationsReviewed),
+            1);
+  EXPECT_TRUE(old_reader->Reviewed("", 2010, 2, "village"));
+}
+
 TEST(ViewStoreTest, RefusesRecordsOutOfOrderAndViewsOfAnotherLog) {
   ScopedTempDir dir;
   auto log = eventlog::OpenEmbeddedLog({.path = dir.path() + "/log", .partitions = 4});

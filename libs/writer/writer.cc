@@ -1,5 +1,7 @@
 #include "libs/writer/writer.h"
 
+#include "libs/domain/schema.h"
+
 #include <algorithm>
 
 #include "absl/random/random.h"
@@ -9,6 +11,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/base/status_macros.h"
+#include "libs/domain/schema.h"
 #include "libs/eventlog/acceptance.h"
 #include "libs/eventlog/hash_chain.h"
 #include "libs/eventlog/partitioner.h"
@@ -320,7 +323,7 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
     e.set_request_fingerprint(fingerprint);
     e.set_correlation_id(command.correlation_id.empty() ? command.request_id
                                                         : command.correlation_id);
-    e.set_schema_version(1);
+    e.set_schema_version(domain::CurrentSchemaVersion(e.payload_case()));
     e.set_claim_epoch(part.epoch);
     e.set_org_tree_version(tree_version);
     ASSIGN_OR_RETURN(eventlog::SealedRecord sealed, eventlog::Seal(e, prev_hash, options_.source));

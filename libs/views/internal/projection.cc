@@ -1,6 +1,7 @@
 #include "libs/views/internal/projection.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/domain/schema.h"
 #include "libs/views/figures.h"
 
 namespace vanguard::views::internal {
@@ -180,13 +181,11 @@ void Projection::Reparent(ProjectionState& state, const std::string& node,
   }
 }
 
-absl::Status Projection::Apply(ProjectionState& state, const v1::Envelope& e,
+absl::Status Projection::Apply(ProjectionState& state, const v1::Envelope& stored,
                                const std::string& envelope_bytes) {
-  if (e.schema_version() > 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        e.event_type(), " has schema version ", e.schema_version(),
-        ", newer than this projector reads (1): deploy the newer projector"));
-  }
+  // Older schema versions apply as the current one; newer ones park.
+  v1::Envelope e = stored;
+  if (absl::Status upcast = domain::Upcast(e); !upcast.ok()) return upcast;
   switch (e.payload_case()) {
     case v1::Envelope::PAYLOAD_NOT_SET:
       return absl::FailedPreconditionError(absl::StrCat(
