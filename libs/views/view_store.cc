@@ -446,6 +446,12 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
   }
 
   absl::StatusOr<std::string> Digest() const override {
+    ASSIGN_OR_RETURN(DigestAt at, DigestWithPositions());
+    return at.digest;
+  }
+
+  absl::StatusOr<DigestAt> DigestWithPositions() const override {
+    DigestAt at;
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
     rocksdb::ReadOptions options;
@@ -465,14 +471,21 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
       }
       if (status.ok()) status = FromRocksDb(it->status(), "computing the views' digest");
     }
+    for (int32_t p = 0; p < partitions_; ++p) {
+      std::string value;
+      at.positions[p] = db_->Get(options, families_[kPositions], PartitionKey(p), &value).ok()
+                            ? DecodePosition(value).next
+                            : 0;
+    }
     db_->ReleaseSnapshot(snapshot);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_DigestFinal_ex(ctx, digest, &length);
     EVP_MD_CTX_free(ctx);
     RETURN_IF_ERROR(status);
-    return absl::BytesToHexString(
-        absl::string_view(reinterpret_cast<const char*>(digest), length));
+    at.digest =
+        absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
+    return at;
   }
 
   int64_t parked_count() const override { return parked_count_.load(); }

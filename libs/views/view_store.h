@@ -112,6 +112,12 @@ class ViewStore {
   // two stores that applied the same log, whatever the batches or restarts.
   // Positions are not included.
   [[nodiscard]] virtual absl::StatusOr<std::string> Digest() const = 0;
+  // The digest and the positions it covers, from one snapshot.
+  struct DigestAt {
+    std::string digest;
+    eventlog::PositionMap positions;
+  };
+  [[nodiscard]] virtual absl::StatusOr<DigestAt> DigestWithPositions() const = 0;
 
   virtual int64_t parked_count() const = 0;
   virtual int64_t rejected_count() const = 0;

@@ -1,5 +1,10 @@
 #include "services/audit/audit_service.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -9,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "libs/eventlog/acceptance.h"
 #include "libs/rpc/status.h"
+#include "services/projector/replay.h"
 
 namespace vanguard::audit {
 namespace {
@@ -50,16 +56,73 @@ absl::Time TimeOf(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
+// Auditors and admins only.
+absl::Status CheckAuditor(const rpc::TokenStore& tokens, const grpc::ServerContext& context) {
+  absl::StatusOr<rpc::Principal> principal = tokens.Authenticate(context);
+  if (!principal.ok()) return principal.status();
+  if (!principal->HasRole(rpc::Role::kAuditor) && !principal->HasRole(rpc::Role::kAdmin)) {
+    return absl::PermissionDeniedError("auditing is for auditors and admins");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+grpc::Status AuditServiceImpl::CompareWithReplay(grpc::ServerContext* context,
+                                                 const v1::CompareWithReplayRequest* request,
+                                                 v1::CompareWithReplayResponse* response) {
+  if (absl::Status allowed = CheckAuditor(tokens_, *context); !allowed.ok()) {
+    return rpc::ToGrpcStatus(allowed);
+  }
+  if (views_ == nullptr) {
+    return rpc::ToGrpcStatus(absl::UnavailableError("this process holds no views to compare"));
+  }
+  absl::StatusOr<views::ViewStore::DigestAt> live = views_->DigestWithPositions();
+  if (!live.ok()) return rpc::ToGrpcStatus(live.status());
+  std::error_code ec;
+  std::filesystem::path base =
+      scratch_dir_.empty() ? std::filesystem::temp_directory_path(ec)
+                           : std::filesystem::path(scratch_dir_);
+  std::filesystem::path scratch =
+      base / absl::StrCat("vanguard-replay-", absl::ToUnixNanos(absl::Now()), "-", getpid(), "-",
+                          std::hash<std::thread::id>()(std::this_thread::get_id()));
+  absl::Time start = absl::Now();
+  absl::Status status;
+  {
+    absl::StatusOr<std::unique_ptr<views::ViewStore>> replay = views::ViewStore::Open(
+        {.path = scratch.string(), .log_id = log_.log_id(), .partitions = log_.partition_count()});
+    if (!replay.ok()) return rpc::ToGrpcStatus(replay.status());
+    absl::StatusOr<projector::ReplayResult> result =
+        projector::Replay(log_, **replay, {.until = live->positions});
+    absl::StatusOr<std::string> digest =
+        result.ok() ? (*replay)->Digest() : absl::StatusOr<std::string>(result.status());
+    if (digest.ok()) {
+      response->set_live_digest(live->digest);
+      response->set_replay_digest(*digest);
+      response->set_equal(*digest == live->digest);
+      response->set_records_replayed(result->records_read);
+      response->mutable_position()->set_log_id(log_.log_id());
+      for (const auto& [partition, offset] : live->positions) {
+        v1::PartitionOffset* at = response->mutable_position()->add_positions();
+        at->set_partition(partition);
+        at->set_offset(offset);
+      }
+      absl::Duration took = absl::Now() - start;
+      response->mutable_replay_duration()->set_seconds(absl::ToInt64Seconds(took));
+      response->mutable_replay_duration()->set_nanos(
+          static_cast<int32_t>(absl::ToInt64Nanoseconds(took % absl::Seconds(1))));
+    }
+    status = digest.status();
+  }
+  std::filesystem::remove_all(scratch, ec);
+  return rpc::ToGrpcStatus(status);
+}
 
 grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
                                              const v1::StreamHistoryRequest* request,
                                              grpc::ServerWriter<v1::StreamHistoryResponse>* writer) {
-  absl::StatusOr<rpc::Principal> principal = tokens_.Authenticate(*context);
-  if (!principal.ok()) return rpc::ToGrpcStatus(principal.status());
-  if (!principal->HasRole(rpc::Role::kAuditor) && !principal->HasRole(rpc::Role::kAdmin)) {
-    return rpc::ToGrpcStatus(
-        absl::PermissionDeniedError("the history is for auditors and admins"));
+  if (absl::Status allowed = CheckAuditor(tokens_, *context); !allowed.ok()) {
+    return rpc::ToGrpcStatus(allowed);
   }
   if (request->aggregate_id().empty()) {
     return rpc::ToGrpcStatus(absl::InvalidArgumentError("aggregate_id: must not be empty"));

@@ -11,21 +11,31 @@
 
 #include "libs/eventlog/event_log.h"
 #include "libs/rpc/auth.h"
+#include "libs/views/view_store.h"
 #include "vanguard/v1/audit_service.grpc.pb.h"
 
 namespace vanguard::audit {
 
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
-  AuditServiceImpl(eventlog::EventLog& log, const rpc::TokenStore& tokens)
-      : log_(log), tokens_(tokens) {}
+  // `views` (optional) are the live views CompareWithReplay checks; replays
+  // are built under `scratch_dir` (default: the system's temporary directory)
+  // and removed afterwards.
+  AuditServiceImpl(eventlog::EventLog& log, const rpc::TokenStore& tokens,
+                   const views::ViewStore* views = nullptr, std::string scratch_dir = "")
+      : log_(log), tokens_(tokens), views_(views), scratch_dir_(std::move(scratch_dir)) {}
 
   grpc::Status StreamHistory(grpc::ServerContext* context, const v1::StreamHistoryRequest* request,
                              grpc::ServerWriter<v1::StreamHistoryResponse>* writer) override;
+  grpc::Status CompareWithReplay(grpc::ServerContext* context,
+                                 const v1::CompareWithReplayRequest* request,
+                                 v1::CompareWithReplayResponse* response) override;
 
  private:
   eventlog::EventLog& log_;
   const rpc::TokenStore& tokens_;
+  const views::ViewStore* views_;
+  const std::string scratch_dir_;
 };
 
 }  // namespace vanguard::audit

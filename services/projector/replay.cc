@@ -34,6 +34,15 @@ absl::StatusOr<ReplayResult> Replay(eventlog::EventLog& log, views::ViewStore& v
   ReplayProgress progress;
   for (int32_t p = 0; p < log.partition_count(); ++p) {
     ASSIGN_OR_RETURN(ends[p], log.EndOffset(p, deadline));
+    if (options.until) {
+      auto it = options.until->find(p);
+      int64_t until = it == options.until->end() ? 0 : it->second;
+      if (until > ends[p]) {
+        return absl::InvalidArgumentError(absl::StrCat("replay: partition ", p, " ends at ",
+                                                       ends[p], ", before ", until));
+      }
+      ends[p] = until;
+    }
     progress.records_total += std::max<int64_t>(0, ends[p] - from[p]);
   }
   ReplayResult result;

@@ -34,6 +34,9 @@ struct ReplayProgress {
 
 struct ReplayOptions {
   std::optional<absl::Time> as_of;
+  // Stop every partition at this offset (default: where the log ends when
+  // the replay begins), e.g. at the positions of live views to compare with.
+  std::optional<eventlog::PositionMap> until;
   size_t max_batch = 10'000;
   // Called after every applied batch.
   std::function<void(const ReplayProgress&)> progress;

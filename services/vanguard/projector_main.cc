@@ -105,7 +105,7 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
   auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
   if (!tokens.ok()) return Fail(tokens.status());
   query::ViewServiceImpl service(**views, *tokens);
-  audit::AuditServiceImpl audit(**log, *tokens);
+  audit::AuditServiceImpl audit(**log, *tokens, views->get());
   auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
                                     .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
                                     .tls_key_file = absl::GetFlag(FLAGS_tls_key),

@@ -23,6 +23,7 @@
 #include "libs/writer/writer.h"
 #include "services/command/command_services.h"
 #include "services/demo/seed_township.h"
+#include "services/audit/audit_service.h"
 #include "services/projector/projector.h"
 #include "services/query/view_service.h"
 #include "vanguard/v1/member_service.grpc.pb.h"
@@ -58,8 +59,11 @@ class Seed000Test : public ::testing::Test {
     ASSERT_TRUE(projector.ok()) << projector.status();
     projector_ = *std::move(projector);
     view_service_ = std::make_unique<query::ViewServiceImpl>(*views_, *tokens_);
+    audit_ = std::make_unique<audit::AuditServiceImpl>(*log_, *tokens_, views_.get(),
+                                                       dir_.path());
     std::vector<grpc::Service*> all = services_->services();
     all.push_back(view_service_.get());
+    all.push_back(audit_.get());
     auto server = rpc::Server::Start({}, all);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -76,6 +80,7 @@ class Seed000Test : public ::testing::Test {
   std::unique_ptr<views::ViewStore> views_;
   std::unique_ptr<projector::Projector> projector_;
   std::unique_ptr<query::ViewServiceImpl> view_service_;
+  std::unique_ptr<audit::AuditServiceImpl> audit_;
   std::unique_ptr<rpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -231,6 +236,24 @@ TEST_F(Seed000Test, TheTownshipsLevelViewShowsTheReportsFigures) {
   }
   EXPECT_EQ(members, 566) << "every member is in exactly one child's subtree";
   EXPECT_EQ(posts, 66);
+}
+
+TEST_F(Seed000Test, TheLiveViewsEqualAReplayOfTheLogAlone) {
+  ASSERT_TRUE(demo::BuildSeedTownship(channel_).ok());
+  ASSERT_TRUE(projector_->WaitCaughtUp(absl::Now() + absl::Seconds(30)));
+  auto audit = v1::AuditService::NewStub(channel_);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + demo::SeedToken("county-admin"));
+  v1::CompareWithReplayResponse compared;
+  grpc::Status status = audit->CompareWithReplay(&context, {}, &compared);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(compared.equal()) << compared.live_digest() << " vs " << compared.replay_digest();
+  EXPECT_EQ(compared.records_replayed(), 866 + log_->partition_count());
+
+  grpc::ClientContext clerk;
+  clerk.AddMetadata("authorization", "Bearer " + demo::SeedToken("clerk-village-1"));
+  EXPECT_EQ(audit->CompareWithReplay(&clerk, {}, &compared).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(Seed000Test, AQueryWithACommandsTokenSeesTheCommand) {
