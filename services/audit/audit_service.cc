@@ -7,7 +7,10 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -54,6 +57,45 @@ std::optional<Cursor> DecodeCursor(const std::string& token) {
 
 absl::Time TimeOf(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+
+// Whether a payload names, in any field, something `in_subtree` accepts.
+bool Names(const google::protobuf::Message& message,
+           const std::function<bool(const std::string& field, const std::string& id)>& in_subtree) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          if (Names(reflection->GetRepeatedMessage(message, field, i), in_subtree)) return true;
+        }
+      } else if (Names(reflection->GetMessage(message, field), in_subtree)) {
+        return true;
+      }
+    } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+               !field->is_repeated()) {
+      if (in_subtree(field->name(), reflection->GetString(message, field))) return true;
+    }
+  }
+  return false;
+}
+
+// Fills one history record from a stored record and its judgement.
+void Fill(const eventlog::StoredRecord& record, eventlog::Judgement& j, v1::HistoryRecord& out) {
+  out.set_partition(record.partition);
+  out.set_offset(record.offset);
+  out.set_accepted(j.accepted);
+  out.set_rejection_reason(j.reason);
+  v1::Sealed sealed;
+  if (sealed.ParseFromString(record.value)) {
+    out.set_envelope_bytes(sealed.envelope());
+    out.set_prev_hash(sealed.prev_hash());
+    out.set_hash(sealed.hash());
+  }
+  if (j.readable) *out.mutable_envelope() = std::move(j.envelope);
 }
 
 // Auditors and admins only.
@@ -124,8 +166,9 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
   if (absl::Status allowed = CheckAuditor(tokens_, *context); !allowed.ok()) {
     return rpc::ToGrpcStatus(allowed);
   }
-  if (request->aggregate_id().empty()) {
-    return rpc::ToGrpcStatus(absl::InvalidArgumentError("aggregate_id: must not be empty"));
+  if (request->aggregate_id().empty() == request->organisation_id().empty()) {
+    return rpc::ToGrpcStatus(absl::InvalidArgumentError(
+        "aggregate_id: give either an aggregate_id or an organisation_id"));
   }
   if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
     return rpc::ToGrpcStatus(absl::InvalidArgumentError(
@@ -138,6 +181,9 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
   if (from && to && *to < *from) {
     return rpc::ToGrpcStatus(
         absl::InvalidArgumentError("recorded_to: must not be before recorded_from"));
+  }
+  if (!request->organisation_id().empty()) {
+    return StreamSubtree(*context, *request, page_size, from, to, writer);
   }
   Cursor cursor;
   if (!request->page_token().empty()) {
@@ -192,24 +238,131 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
         absl::Time recorded = TimeOf(j.envelope.recorded_at());
         if ((from && recorded < *from) || (to && recorded >= *to)) continue;
       }
-      v1::HistoryRecord* out = page.add_records();
-      out->set_partition(record.partition);
-      out->set_offset(record.offset);
-      out->set_accepted(j.accepted);
-      out->set_rejection_reason(j.reason);
-      v1::Sealed sealed;
-      if (sealed.ParseFromString(record.value)) {
-        out->set_envelope_bytes(sealed.envelope());
-        out->set_prev_hash(sealed.prev_hash());
-        out->set_hash(sealed.hash());
-      }
-      if (j.readable) *out->mutable_envelope() = std::move(j.envelope);
+      Fill(record, j, *page.add_records());
       if (static_cast<size_t>(page.records_size()) == page_size && cursor.offset < *end) {
         if (!flush(false)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client left");
       }
     }
   }
   if (page.records_size() > 0) flush(true);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::StreamSubtree(const grpc::ServerContext& context,
+                                             const v1::StreamHistoryRequest& request,
+                                             size_t page_size, std::optional<absl::Time> from,
+                                             std::optional<absl::Time> to,
+                                             grpc::ServerWriter<v1::StreamHistoryResponse>* writer) {
+  if (views_ == nullptr) {
+    return rpc::ToGrpcStatus(
+        absl::UnavailableError("this process holds no views to know the subtree by"));
+  }
+  // Resume after (partition, offset); the scan itself restarts from zero,
+  // since judging a record needs every head before it.
+  int32_t resume_partition = 0;
+  int64_t resume_offset = 0;
+  if (!request.page_token().empty()) {
+    std::string text;
+    std::vector<std::string> parts;
+    if (absl::WebSafeBase64Unescape(request.page_token(), &text)) parts = absl::StrSplit(text, '.');
+    if (parts.size() != 3 || parts[0] != "o" || !absl::SimpleAtoi(parts[1], &resume_partition) ||
+        !absl::SimpleAtoi(parts[2], &resume_offset)) {
+      return rpc::ToGrpcStatus(
+          absl::InvalidArgumentError("page_token: not a token this service returned"));
+    }
+  }
+  std::unique_ptr<views::ViewReader> reader = views_->NewReader();
+  if (!reader->GetOrganisation(request.organisation_id())) {
+    return rpc::ToGrpcStatus(absl::NotFoundError(
+        absl::StrCat("organisation ", request.organisation_id(), " is not in the views")));
+  }
+  absl::flat_hash_set<std::string> subtree = {request.organisation_id()};
+  std::vector<std::string> queue = {request.organisation_id()};
+  while (!queue.empty()) {
+    std::string at = std::move(queue.back());
+    queue.pop_back();
+    for (std::string& child : reader->Children(at)) {
+      if (subtree.insert(child).second) queue.push_back(std::move(child));
+    }
+  }
+  absl::flat_hash_map<std::string, bool> members;  // member id → now in the subtree
+  auto in_subtree = [&](const std::string& field, const std::string& id) {
+    if (field == "member_id") {
+      auto [it, fresh] = members.try_emplace(id, false);
+      if (fresh) {
+        std::optional<v1::MemberRecord> m = reader->GetMember(id);
+        it->second = m && subtree.contains(m->organisation_id());
+      }
+      return it->second;
+    }
+    return absl::EndsWith(field, "organisation_id") && subtree.contains(id);
+  };
+
+  v1::StreamHistoryResponse page;
+  for (int32_t p = 0; p < log_.partition_count(); ++p) {
+    absl::StatusOr<int64_t> end = log_.EndOffset(p, absl::Now() + absl::Seconds(30));
+    if (!end.ok()) return rpc::ToGrpcStatus(end.status());
+    if (p < resume_partition || *end == 0) continue;
+    absl::StatusOr<std::unique_ptr<eventlog::LogReader>> log_reader = log_.OpenReader({{p, 0}});
+    if (!log_reader.ok()) return rpc::ToGrpcStatus(log_reader.status());
+    absl::flat_hash_map<std::string, eventlog::AggregateHead> heads;
+    // Aggregates of one entity (a pledge, a member, a post...) concern the
+    // subtree from their first event that does; the tree and the budgets are
+    // shared, so each of their events is judged alone (a reversal by the
+    // disbursement it reverses).
+    absl::flat_hash_set<std::string> concerned, disbursements;
+    int64_t epoch = 0, next = 0;
+    while (next < *end) {
+      if (context.IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+      absl::StatusOr<std::vector<eventlog::StoredRecord>> records =
+          (*log_reader)->Poll(1000, absl::Now() + absl::Seconds(5));
+      if (!records.ok()) return rpc::ToGrpcStatus(records.status());
+      if (records->empty()) {
+        return rpc::ToGrpcStatus(absl::UnavailableError(
+            absl::StrCat("the log stopped at partition ", p, " offset ", next)));
+      }
+      for (const eventlog::StoredRecord& record : *records) {
+        if (record.offset >= *end) break;
+        next = record.offset + 1;
+        eventlog::AggregateHead& head = heads[record.key];
+        eventlog::Judgement j = eventlog::Accept(record, head, epoch);
+        if (j.accepted) {
+          head = {j.envelope.aggregate_version(), j.hash};
+          if (j.is_claim) epoch = j.envelope.owner_claimed().epoch();
+        }
+        if (!j.readable || j.is_claim) continue;
+        const v1::Envelope& e = j.envelope;
+        const bool shared = e.aggregate_type() == v1::AGGREGATE_TYPE_ORG_TREE ||
+                            e.aggregate_type() == v1::AGGREGATE_TYPE_BUDGET;
+        bool concerns = concerned.contains(record.key) ||
+                        (e.has_funds_reversed() &&
+                         disbursements.contains(e.funds_reversed().disbursement_id()));
+        if (!concerns && j.accepted) {
+          const google::protobuf::FieldDescriptor* payload =
+              v1::Envelope::descriptor()->FindFieldByNumber(e.payload_case());
+          concerns = (e.aggregate_type() == v1::AGGREGATE_TYPE_MEMBER &&
+                      in_subtree("member_id", e.aggregate_id())) ||
+                     (payload != nullptr &&
+                      Names(e.GetReflection()->GetMessage(e, payload), in_subtree));
+          if (concerns && !shared) concerned.insert(record.key);
+          if (concerns && e.has_funds_disbursed()) {
+            disbursements.insert(e.funds_disbursed().disbursement_id());
+          }
+        }
+        if (!concerns || (p == resume_partition && record.offset < resume_offset)) continue;
+        absl::Time recorded = TimeOf(j.envelope.recorded_at());
+        if ((from && recorded < *from) || (to && recorded >= *to)) continue;
+        Fill(record, j, *page.add_records());
+        if (static_cast<size_t>(page.records_size()) == page_size) {
+          page.set_next_page_token(
+              absl::WebSafeBase64Escape(absl::StrCat("o.", p, ".", record.offset + 1)));
+          if (!writer->Write(page)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client left");
+          page.Clear();
+        }
+      }
+    }
+  }
+  if (page.records_size() > 0) writer->Write(page);
   return grpc::Status::OK;
 }
 

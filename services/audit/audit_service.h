@@ -9,6 +9,10 @@
 // log and the tokens must outlive the service.
 #pragma once
 
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
 #include "libs/eventlog/event_log.h"
 #include "libs/rpc/auth.h"
 #include "libs/views/view_store.h"
@@ -32,6 +36,11 @@ class AuditServiceImpl final : public v1::AuditService::Service {
                                  v1::CompareWithReplayResponse* response) override;
 
  private:
+  grpc::Status StreamSubtree(const grpc::ServerContext& context,
+                             const v1::StreamHistoryRequest& request, size_t page_size,
+                             std::optional<absl::Time> from, std::optional<absl::Time> to,
+                             grpc::ServerWriter<v1::StreamHistoryResponse>* writer);
+
   eventlog::EventLog& log_;
   const rpc::TokenStore& tokens_;
   const views::ViewStore* views_;
