@@ -44,6 +44,30 @@ class AuditServiceTest : public ::testing::Test {
 
   void Append(const std::string& aggregate, int64_t version, std::string& head, int day) {
     v1::Envelope e = eventlog::testing::SampleEnvelope(aggregate, version);
+    if (aggregate == "pledge-1") {  // 定诺 → 审诺 (sent back) → revised → approved → 践诺
+      e.set_aggregate_type(v1::AGGREGATE_TYPE_PLEDGE);
+      switch (version) {
+        case 1:
+          e.mutable_pledge_made()->set_text("修通村道 8.5 公里");
+          break;
+        case 2:
+          e.mutable_pledge_sent_back()->set_comment("目标不具体");
+          break;
+        case 3:
+          e.mutable_pledge_revised()->set_text("年底前修通村道 8.5 公里");
+          break;
+        case 4:
+          e.mutable_pledge_approved()->set_comment("同意");
+          break;
+        default:
+          e.mutable_pledge_fulfilled()->set_description("已修通");
+          break;
+      }
+      e.set_event_type(std::string(v1::Envelope::descriptor()
+                                       ->FindFieldByNumber(e.payload_case())
+                                       ->message_type()
+                                       ->full_name()));
+    }
     e.mutable_recorded_at()->set_seconds(1286769600 + day * 86400);
     auto sealed = eventlog::Seal(e, head, "/test");
     ASSERT_TRUE(sealed.ok());
@@ -104,6 +128,14 @@ TEST_F(AuditServiceTest, TheLifecycleInLogOrderWithHashesThatChain) {
   }
   EXPECT_EQ(accepted, 5);
   EXPECT_TRUE(pages[0].next_page_token().empty());
+  std::vector<std::string> lifecycle;
+  for (const auto& r : records) {
+    if (r.accepted()) lifecycle.push_back(r.envelope().event_type());
+  }
+  EXPECT_EQ(lifecycle, (std::vector<std::string>{
+                           "vanguard.v1.PledgeMade", "vanguard.v1.PledgeSentBack",
+                           "vanguard.v1.PledgeRevised", "vanguard.v1.PledgeApproved",
+                           "vanguard.v1.PledgeFulfilled"}));
 }
 
 TEST_F(AuditServiceTest, PagesResumeAndATimeRangeNarrows) {
