@@ -15,6 +15,7 @@
 #include "libs/eventlog/testing.h"
 #include "libs/rpc/server.h"
 #include "libs/rpc/status.h"
+#include "libs/views/testing.h"
 #include "services/projector/projector.h"
 #include "vanguard/v1/token.pb.h"
 
@@ -23,13 +24,8 @@ namespace {
 
 using ::testing::ElementsAre;
 
-v1::Date Day(int y, int m, int d) {
-  v1::Date date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return date;
-}
+// A calendar day.
+const auto Day = &views::testing::MakeDate;
 
 class ViewServiceTest : public ::testing::Test {
  protected:
