@@ -18,6 +18,7 @@
 #include "libs/writer/writer.h"
 #include "services/command/command_services.h"
 #include "services/vanguard/log_flags.h"
+#include "services/vanguard/ownership.h"
 #include "services/vanguard/subcommands.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7400", "Address the gRPC services listen on");
@@ -72,37 +73,15 @@ int RunCommand(const SignalWaiter& wait_for_signal) {
   }
   (*writer)->set_endpoint(endpoint);
 
-  std::unique_ptr<eventlog::GroupMembership> membership;
-  if (absl::GetFlag(FLAGS_log) == "kafka") {
-    writer::Writer* w = writer->get();
-    auto joined = eventlog::GroupMembership::Join(
-        {.brokers = absl::GetFlag(FLAGS_brokers),
-         .topic = absl::GetFlag(FLAGS_topic),
-         .group_id = absl::GetFlag(FLAGS_group),
-         .instance_id = absl::GetFlag(FLAGS_instance_id),
-         .session_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_session_timeout_ms))},
-        [w](const std::vector<int32_t>& partitions) {
-          if (absl::Status s = w->Acquire(partitions, absl::Now() + absl::Seconds(30)); !s.ok()) {
-            std::cerr << "vanguard command: claiming assigned partitions: " << s << std::endl;
-          }
-        },
-        [w](const std::vector<int32_t>& partitions) { w->Release(partitions); });
-    if (!joined.ok()) return Fail(joined.status());
-    membership = *std::move(joined);
-  } else {
-    std::vector<int32_t> all;
-    for (int32_t p = 0; p < (*log)->partition_count(); ++p) all.push_back(p);
-    if (absl::Status s = (*writer)->Acquire(all, absl::Now() + absl::Minutes(1)); !s.ok()) {
-      return Fail(s);
-    }
-  }
+  auto membership = TakeOwnership(**log, **writer);
+  if (!membership.ok()) return Fail(membership.status());
   // The first line of stdout is the address, for scripts and tests.
   std::cout << endpoint << std::endl;
   std::cerr << "vanguard command: serving on " << endpoint << ", log " << (*log)->log_id()
             << std::endl;
   int signal = wait_for_signal();
   std::cerr << "vanguard command: draining on signal " << signal << std::endl;
-  membership.reset();
+  membership->reset();
   (*server)->Shutdown(absl::Now() + absl::Seconds(10));
   return 0;
 }

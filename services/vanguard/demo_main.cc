@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -199,6 +200,12 @@ int RunDemo() {
       !printed.ok()) {
     return Fail(printed);
   }
+  // The seed's principals, so that the township can be explored afterwards.
+  std::string tokens_file = absl::GetFlag(FLAGS_data_dir) + "/tokens";
+  std::ofstream(tokens_file) << demo::SeedTownshipTokens();
+  std::cout << "\nExplore it: vanguard serve --data_dir " << absl::GetFlag(FLAGS_data_dir)
+            << " --tokens_file " << tokens_file
+            << "\n  (bearer tokens: seed-token-of-<principal>, e.g. seed-token-of-county-admin)\n";
   (*server)->Shutdown(absl::Now() + absl::Seconds(5));
   return report->breaks.empty() && census->rejected == 0 ? 0 : 1;
 }

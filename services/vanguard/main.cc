@@ -1,5 +1,6 @@
 // vanguard: the ledger of the Strive-for-Excellence campaign, as one binary.
 //
+//   vanguard serve --tokens_file F      commands, views and audit in one process
 //   vanguard demo --data_dir DIR        the seed township through the command services
 //   vanguard command --tokens_file F    the command services over gRPC
 //   vanguard projector --views_dir D    the per-level views, followed and served
@@ -10,12 +11,15 @@
 //                                       a test Kafka cluster for local runs
 #include <signal.h>
 
+#include <cctype>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "services/vanguard/subcommands.h"
 
@@ -23,6 +27,7 @@ namespace {
 
 constexpr char kUsage[] =
     "vanguard SUBCOMMAND [flags]\n"
+    "  serve      everything in one process: commands, views, audit (gRPC, one port)\n"
     "  demo       build the seed township through the command services and show the log\n"
     "  command    serve the command services (gRPC) on the log\n"
     "  projector  follow the log into the per-level views and serve them (gRPC)\n"
@@ -55,9 +60,23 @@ int main(int argc, char** argv) {
   std::string subcommand = argv[1];
   std::vector<char*> args = {argv[0]};
   args.insert(args.end(), argv + 2, argv + argc);
+  // Every flag can come from the environment (VANGUARD_<FLAG>, e.g.
+  // VANGUARD_DATA_DIR); the command line wins.
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    std::string variable = "VANGUARD_" + std::string(name);
+    for (char& c : variable) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (const char* value = std::getenv(variable.c_str()); value != nullptr) {
+      std::string error;
+      if (!flag->ParseFrom(value, &error)) {
+        std::cerr << "vanguard: " << variable << ": " << error << "\n";
+        return 2;
+      }
+    }
+  }
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 
   if (subcommand == "demo") return vanguard::RunDemo();
+  if (subcommand == "serve") return vanguard::RunServe(wait_for_signal);
   if (subcommand == "verify") return vanguard::RunVerify();
   if (subcommand == "command") return vanguard::RunCommand(wait_for_signal);
   if (subcommand == "replay") return vanguard::RunReplay();

@@ -14,6 +14,8 @@ int RunDevKafka(const SignalWaiter& wait_for_signal);
 // Serves the command services (organisations, members, pledges) until a signal.
 int RunCommand(const SignalWaiter& wait_for_signal);
 
+// Everything in one process: commands, projector, views and audit, one port.
+int RunServe(const SignalWaiter& wait_for_signal);
 // Follows the log into the views and serves them (ViewService) until a signal.
 int RunProjector(const SignalWaiter& wait_for_signal);
 // Rebuilds the views from offset zero (or as of an instant) into --views_dir.

@@ -1,0 +1,107 @@
+// `vanguard serve`: everything in one process on one port and one data
+// directory — the command services writing to the log, the projector
+// following it into the views, the ViewService and the AuditService — on the
+// embedded log by default, or on Kafka with --log kafka --brokers ...
+// SIGTERM (or SIGINT) drains in-flight calls, stops the projector after what
+// it applied, closes the stores and exits 0.
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/rpc/auth.h"
+#include "libs/rpc/server.h"
+#include "libs/views/view_store.h"
+#include "libs/writer/state_store.h"
+#include "libs/writer/writer.h"
+#include "services/audit/audit_service.h"
+#include "services/command/command_services.h"
+#include "services/projector/projector.h"
+#include "services/query/view_service.h"
+#include "services/vanguard/log_flags.h"
+#include "services/vanguard/ownership.h"
+#include "services/vanguard/subcommands.h"
+
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, endpoint);
+ABSL_DECLARE_FLAG(std::string, tokens_file);
+ABSL_DECLARE_FLAG(std::string, tls_cert);
+ABSL_DECLARE_FLAG(std::string, tls_key);
+ABSL_DECLARE_FLAG(std::string, tls_client_ca);
+
+namespace vanguard {
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::cerr << "vanguard serve: " << status << std::endl;
+  return 1;
+}
+
+}  // namespace
+
+std::string ViewsDirFromFlags();
+
+int RunServe(const SignalWaiter& wait_for_signal) {
+  if (absl::GetFlag(FLAGS_tokens_file).empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "--tokens_file: who may call; one '<sha256-hex of token> <principal> <roles> "
+        "<organisation>' per line (`vanguard demo` writes one for its seed principals)"));
+  }
+  auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
+  if (!tokens.ok()) return Fail(tokens.status());
+  auto log = OpenLogFromFlags();
+  if (!log.ok()) return Fail(log.status());
+  auto store = writer::StateStore::Open({.path = absl::GetFlag(FLAGS_data_dir) + "/state",
+                                         .log_id = (*log)->log_id(),
+                                         .partitions = (*log)->partition_count()});
+  if (!store.ok()) return Fail(store.status());
+  auto views = views::ViewStore::Open({.path = ViewsDirFromFlags(),
+                                       .log_id = (*log)->log_id(),
+                                       .partitions = (*log)->partition_count()});
+  if (!views.ok()) return Fail(views.status());
+  auto writer = writer::Writer::Start(log->get(), store->get(),
+                                      {.ownership = writer::WriterOptions::Ownership::kNone},
+                                      absl::Now() + absl::Minutes(5));
+  if (!writer.ok()) return Fail(writer.status());
+  auto projector = projector::Projector::Start(**log, **views);
+  if (!projector.ok()) return Fail(projector.status());
+
+  command::CommandServices commands(writer->get(), &*tokens);
+  query::ViewServiceImpl queries(**views, *tokens);
+  audit::AuditServiceImpl audit(**log, *tokens, views->get());
+  std::vector<grpc::Service*> services = commands.services();
+  services.push_back(&queries);
+  services.push_back(&audit);
+  auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
+                                    .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                    .tls_key_file = absl::GetFlag(FLAGS_tls_key),
+                                    .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
+                                   services);
+  if (!server.ok()) return Fail(server.status());
+  std::string endpoint = absl::GetFlag(FLAGS_endpoint);
+  if (endpoint.empty()) {
+    std::string listen = absl::GetFlag(FLAGS_listen);
+    endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
+  }
+  (*writer)->set_endpoint(endpoint);
+  auto membership = TakeOwnership(**log, **writer);
+  if (!membership.ok()) return Fail(membership.status());
+
+  // The first line of stdout is the address, for scripts and tests.
+  std::cout << endpoint << std::endl;
+  std::cerr << "vanguard serve: commands, views and audit on " << endpoint << ", log "
+            << (*log)->log_id() << ", data in " << absl::GetFlag(FLAGS_data_dir) << std::endl;
+  int signal = wait_for_signal();
+  std::cerr << "vanguard serve: draining on signal " << signal << std::endl;
+  (*server)->Shutdown(absl::Now() + absl::Seconds(10));
+  membership->reset();
+  (*projector)->Stop();
+  if (!(*projector)->status().ok()) return Fail((*projector)->status());
+  return 0;
+}
+
+}  // namespace vanguard
