@@ -20,6 +20,7 @@
 #include "libs/rpc/server.h"
 #include "libs/writer/state_store.h"
 #include "libs/writer/writer.h"
+#include "services/cli/text.h"
 #include "services/command/command_services.h"
 #include "services/demo/seed_township.h"
 #include "services/projector/projector.h"
@@ -36,28 +37,8 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-// Money as people read it: ¥39,600.00.
-std::string Yuan(int64_t fen) {
-  const std::string digits = absl::StrCat(fen / 100);
-  std::string grouped;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
-    grouped += digits[i];
-  }
-  return absl::StrFormat("¥%s.%02d", grouped, fen % 100);
-}
-
-// Columns on a terminal: a CJK character is two cells wide, whatever its bytes.
-int DisplayWidth(const std::string& utf8) {
-  int width = 0;
-  for (size_t i = 0; i < utf8.size();) {
-    unsigned char c = utf8[i];
-    int bytes = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    width += bytes >= 3 ? 2 : 1;  // the three- and four-byte forms here are CJK
-    i += bytes;
-  }
-  return width;
-}
+using cli::DisplayWidth;
+using cli::Yuan;
 
 void Row(const std::string& what, const std::string& figure) {
   std::cout << "  " << what << std::string(std::max(1, 50 - DisplayWidth(what)), ' ')
