@@ -10,7 +10,7 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-"$vanguard" demo --data_dir "$dir" >/dev/null
+"$vanguard" demo --once --data_dir "$dir" >/dev/null
 "$vanguard" serve --data_dir "$dir" --tokens_file "$dir/tokens" --listen 127.0.0.1:0 \
   >"$dir/address" 2>"$dir/serve.log" &
 pid=$!

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -23,11 +24,16 @@
 #include "services/cli/text.h"
 #include "services/command/command_services.h"
 #include "services/demo/seed_township.h"
+#include "services/audit/audit_service.h"
 #include "services/projector/projector.h"
 #include "services/query/view_service.h"
 #include "services/vanguard/log_flags.h"
 #include "services/vanguard/subcommands.h"
 #include "vanguard/v1/view_service.grpc.pb.h"
+
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_FLAG(bool, once, false,
+          "Exit after the report instead of serving on --listen until Ctrl-C");
 
 namespace vanguard {
 namespace {
@@ -83,7 +89,7 @@ absl::Status PrintChildren(const std::shared_ptr<grpc::Channel>& channel) {
 
 }  // namespace
 
-int RunDemo() {
+int RunDemo(const SignalWaiter& wait_for_signal) {
   auto log = OpenLogFromFlags();
   if (!log.ok()) return Fail(log.status());
   for (int32_t p = 0; p < (*log)->partition_count(); ++p) {
@@ -112,7 +118,13 @@ int RunDemo() {
   query::ViewServiceImpl view_service(**views, *tokens);
   std::vector<grpc::Service*> all = services.services();
   all.push_back(&view_service);
-  auto server = rpc::Server::Start({.listen_address = "127.0.0.1:0"}, all);
+  audit::AuditServiceImpl audit(**log, *tokens, views->get());
+  all.push_back(&audit);
+  // Kept serving afterwards, the demo listens where vanguardctl looks by
+  // default; run once (tests, scripts), it takes any free port.
+  const bool once = absl::GetFlag(FLAGS_once);
+  auto server = rpc::Server::Start(
+      {.listen_address = once ? "127.0.0.1:0" : absl::GetFlag(FLAGS_listen)}, all);
   if (!server.ok()) return Fail(server.status());
   std::string address = absl::StrCat("127.0.0.1:", (*server)->port());
   std::cout << "Vanguard's command services on " << address << ", log " << (*log)->log_id()
@@ -184,9 +196,20 @@ int RunDemo() {
   // The seed's principals, so that the township can be explored afterwards.
   std::string tokens_file = absl::GetFlag(FLAGS_data_dir) + "/tokens";
   std::ofstream(tokens_file) << demo::SeedTownshipTokens();
-  std::cout << "\nExplore it: vanguard serve --data_dir " << absl::GetFlag(FLAGS_data_dir)
-            << " --tokens_file " << tokens_file
-            << "\n  (bearer tokens: seed-token-of-<principal>, e.g. seed-token-of-county-admin)\n";
+  const bool intact = report->breaks.empty() && census->rejected == 0;
+  if (!once && intact) {
+    std::cout << "\nServing on " << address << " until Ctrl-C. Explore with vanguardctl:\n"
+              << "  export VANGUARD_SERVER=" << address
+              << " VANGUARD_TOKEN=seed-token-of-township-reviewer\n"
+              << "  build/services/vanguardctl/vanguardctl children township --by members\n"
+              << "  (the tokens are seed-token-of-<principal>, listed in " << tokens_file << ")\n"
+              << std::flush;
+    wait_for_signal();
+  } else {
+    std::cout << "\nServe it again: vanguard serve --data_dir " << absl::GetFlag(FLAGS_data_dir)
+              << " --tokens_file " << tokens_file
+              << "\n  (bearer tokens: seed-token-of-<principal>, e.g. seed-token-of-county-admin)\n";
+  }
   (*server)->Shutdown(absl::Now() + absl::Seconds(5));
   return report->breaks.empty() && census->rejected == 0 ? 0 : 1;
 }

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   }
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 
-  if (subcommand == "demo") return vanguard::RunDemo();
+  if (subcommand == "demo") return vanguard::RunDemo(wait_for_signal);
   if (subcommand == "serve") return vanguard::RunServe(wait_for_signal);
   if (subcommand == "verify") return vanguard::RunVerify();
   if (subcommand == "command") return vanguard::RunCommand(wait_for_signal);

@@ -25,6 +25,6 @@ int RunVerify();
 
 // Builds the seed township through the command services on a fresh log,
 // verifies it and prints what the log holds.
-int RunDemo();
+int RunDemo(const SignalWaiter& wait_for_signal);
 
 }  // namespace vanguard

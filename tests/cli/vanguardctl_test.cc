@@ -28,7 +28,7 @@ class VanguardctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     int code = 0;
-    RunShell(absl::StrCat(VANGUARD_BINARY, " demo --data_dir=", dir_.path(), " >/dev/null"), &code);
+    RunShell(absl::StrCat(VANGUARD_BINARY, " demo --once --data_dir=", dir_.path(), " >/dev/null"), &code);
     ASSERT_EQ(code, 0);
     server_ = std::make_unique<Subprocess>(std::vector<std::string>{
         VANGUARD_BINARY, "serve", "--data_dir=" + dir_.path(),

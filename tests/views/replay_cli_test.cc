@@ -54,7 +54,7 @@ grpc::Status TownshipMembers(const std::string& views_dir, const std::string& to
 TEST(ReplayCliTest, ReplayEqualsLiveAndServesThePastReadOnly) {
   ScopedTempDir dir;
   int code = 0;
-  RunShell(absl::StrCat(VANGUARD_BINARY, " demo --data_dir=", dir.path(), " >/dev/null"), &code);
+  RunShell(absl::StrCat(VANGUARD_BINARY, " demo --once --data_dir=", dir.path(), " >/dev/null"), &code);
   ASSERT_EQ(code, 0);
   std::string tokens = dir.path() + "/tokens";
   std::ofstream(tokens) << demo::SeedTownshipTokens();
