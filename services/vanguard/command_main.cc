@@ -19,17 +19,9 @@
 #include "services/command/command_services.h"
 #include "services/vanguard/log_flags.h"
 #include "services/vanguard/ownership.h"
+#include "services/vanguard/server_flags.h"
 #include "services/vanguard/subcommands.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:7400", "Address the gRPC services listen on");
-ABSL_FLAG(std::string, endpoint, "",
-          "Where clients reach this process, named in partition claims (default: the listen "
-          "address with the bound port)");
-ABSL_FLAG(std::string, tokens_file, "",
-          "Bearer tokens: one '<sha256-hex> <principal> <roles> <organisation>' per line");
-ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM); TLS is required off loopback");
-ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
-ABSL_FLAG(std::string, tls_client_ca, "", "CA of client certificates (mTLS identities)");
 ABSL_FLAG(std::string, group, "vanguard-command", "Consumer group the command replicas share");
 ABSL_FLAG(std::string, instance_id, "", "Static group membership id (e.g. the pod name)");
 ABSL_FLAG(int32_t, session_timeout_ms, 10000,
@@ -46,7 +38,7 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int RunCommand(const SignalWaiter& wait_for_signal) {
-  auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
+  auto tokens = TokensFromFlags();
   if (!tokens.ok()) return Fail(tokens.status());
   auto log = OpenLogFromFlags();
   if (!log.ok()) return Fail(log.status());
@@ -60,17 +52,9 @@ int RunCommand(const SignalWaiter& wait_for_signal) {
                                       absl::Now() + absl::Minutes(5));
   if (!writer.ok()) return Fail(writer.status());
   command::CommandServices services(writer->get(), &*tokens);
-  auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
-                                    .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
-                                    .tls_key_file = absl::GetFlag(FLAGS_tls_key),
-                                    .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
-                                   services.services());
+  auto server = StartServerFromFlags(services.services());
   if (!server.ok()) return Fail(server.status());
-  std::string endpoint = absl::GetFlag(FLAGS_endpoint);
-  if (endpoint.empty()) {
-    std::string listen = absl::GetFlag(FLAGS_listen);
-    endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
-  }
+  std::string endpoint = EndpointFromFlags(**server);
   (*writer)->set_endpoint(endpoint);
 
   auto membership = TakeOwnership(**log, **writer);

@@ -28,10 +28,10 @@
 #include "services/projector/projector.h"
 #include "services/query/view_service.h"
 #include "services/vanguard/log_flags.h"
+#include "services/vanguard/server_flags.h"
 #include "services/vanguard/subcommands.h"
 #include "vanguard/v1/view_service.grpc.pb.h"
 
-ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_FLAG(bool, once, false,
           "Exit after the report instead of serving on --listen until Ctrl-C");
 

@@ -22,13 +22,9 @@
 #include "services/projector/projector.h"
 #include "services/query/view_service.h"
 #include "services/vanguard/log_flags.h"
+#include "services/vanguard/server_flags.h"
 #include "services/vanguard/subcommands.h"
 
-ABSL_DECLARE_FLAG(std::string, listen);
-ABSL_DECLARE_FLAG(std::string, tokens_file);
-ABSL_DECLARE_FLAG(std::string, tls_cert);
-ABSL_DECLARE_FLAG(std::string, tls_key);
-ABSL_DECLARE_FLAG(std::string, tls_client_ca);
 ABSL_FLAG(std::string, views_dir, "", "Directory of the views (default: --data_dir/views)");
 ABSL_FLAG(bool, exit_when_caught_up, false,
           "Apply everything the log holds, print \"digest <sha256>\" of the views and exit");
@@ -55,17 +51,12 @@ std::string ViewsDirFromFlags() {
 int ServeReadOnly(const SignalWaiter& wait_for_signal) {
   auto views = views::ViewStore::Open({.path = ViewsDirFromFlags(), .read_only = true});
   if (!views.ok()) return Fail(views.status());
-  auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
+  auto tokens = TokensFromFlags();
   if (!tokens.ok()) return Fail(tokens.status());
   query::ViewServiceImpl service(**views, *tokens);
-  auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
-                                    .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
-                                    .tls_key_file = absl::GetFlag(FLAGS_tls_key),
-                                    .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
-                                   {&service});
+  auto server = StartServerFromFlags({&service});
   if (!server.ok()) return Fail(server.status());
-  std::string listen = absl::GetFlag(FLAGS_listen);
-  std::string endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
+  std::string endpoint = EndpointFromFlags(**server);
   std::cout << endpoint << std::endl;
   std::cerr << "vanguard projector: serving the views of " << ViewsDirFromFlags()
             << " read-only on " << endpoint << ", log " << (*views)->log_id() << std::endl;
@@ -102,18 +93,13 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
     return 0;
   }
 
-  auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
+  auto tokens = TokensFromFlags();
   if (!tokens.ok()) return Fail(tokens.status());
   query::ViewServiceImpl service(**views, *tokens);
   audit::AuditServiceImpl audit(**log, *tokens, views->get());
-  auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
-                                    .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
-                                    .tls_key_file = absl::GetFlag(FLAGS_tls_key),
-                                    .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
-                                   {&service, &audit});
+  auto server = StartServerFromFlags({&service, &audit});
   if (!server.ok()) return Fail(server.status());
-  std::string listen = absl::GetFlag(FLAGS_listen);
-  std::string endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
+  std::string endpoint = EndpointFromFlags(**server);
   std::cout << endpoint << std::endl;
   std::cerr << "vanguard projector: serving the views and the audit history on " << endpoint << ", log "
             << (*log)->log_id() << std::endl;

@@ -24,14 +24,8 @@
 #include "services/query/view_service.h"
 #include "services/vanguard/log_flags.h"
 #include "services/vanguard/ownership.h"
+#include "services/vanguard/server_flags.h"
 #include "services/vanguard/subcommands.h"
-
-ABSL_DECLARE_FLAG(std::string, listen);
-ABSL_DECLARE_FLAG(std::string, endpoint);
-ABSL_DECLARE_FLAG(std::string, tokens_file);
-ABSL_DECLARE_FLAG(std::string, tls_cert);
-ABSL_DECLARE_FLAG(std::string, tls_key);
-ABSL_DECLARE_FLAG(std::string, tls_client_ca);
 
 namespace vanguard {
 namespace {
@@ -46,12 +40,7 @@ int Fail(const absl::Status& status) {
 std::string ViewsDirFromFlags();
 
 int RunServe(const SignalWaiter& wait_for_signal) {
-  if (absl::GetFlag(FLAGS_tokens_file).empty()) {
-    return Fail(absl::InvalidArgumentError(
-        "--tokens_file: who may call; one '<sha256-hex of token> <principal> <roles> "
-        "<organisation>' per line (`vanguard demo` writes one for its seed principals)"));
-  }
-  auto tokens = rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
+  auto tokens = TokensFromFlags();
   if (!tokens.ok()) return Fail(tokens.status());
   auto log = OpenLogFromFlags();
   if (!log.ok()) return Fail(log.status());
@@ -76,17 +65,9 @@ int RunServe(const SignalWaiter& wait_for_signal) {
   std::vector<grpc::Service*> services = commands.services();
   services.push_back(&queries);
   services.push_back(&audit);
-  auto server = rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
-                                    .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
-                                    .tls_key_file = absl::GetFlag(FLAGS_tls_key),
-                                    .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)},
-                                   services);
+  auto server = StartServerFromFlags(services);
   if (!server.ok()) return Fail(server.status());
-  std::string endpoint = absl::GetFlag(FLAGS_endpoint);
-  if (endpoint.empty()) {
-    std::string listen = absl::GetFlag(FLAGS_listen);
-    endpoint = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", (*server)->port());
-  }
+  std::string endpoint = EndpointFromFlags(**server);
   (*writer)->set_endpoint(endpoint);
   auto membership = TakeOwnership(**log, **writer);
   if (!membership.ok()) return Fail(membership.status());
