@@ -28,6 +28,7 @@
 #include "grpcpp/grpcpp.h"
 #include "libs/rpc/status.h"
 #include "services/cli/text.h"
+#include "services/vanguardctl/import.h"
 #include "vanguard/v1/audit_service.grpc.pb.h"
 #include "vanguard/v1/campaign_service.grpc.pb.h"
 #include "vanguard/v1/funds_service.grpc.pb.h"
@@ -64,6 +65,7 @@ ABSL_FLAG(int, year, 0, "funds: the budget's year");
 ABSL_FLAG(std::string, yuan, "", "funds: the amount in yuan, e.g. 20000 or 20,000.50");
 ABSL_FLAG(std::string, to_org, "", "funds disburse: the receiving organisation");
 ABSL_FLAG(std::string, to_member, "", "funds disburse: the receiving member");
+ABSL_FLAG(std::string, rows, "", "import: members, pledges or disbursements");
 ABSL_FLAG(std::string, org, "", "campaign launch: the launching organisation");
 ABSL_FLAG(std::string, name, "", "campaign launch: the campaign's name");
 ABSL_FLAG(std::string, theme, "", "campaign launch: its theme");
@@ -107,6 +109,7 @@ const std::map<std::string, std::string> kHelp = {
                  "    [--theme T] [--carrier C]\n"
                  "  Launches a campaign for O's subtree with the five standard phases\n"
                  "  (动员部署, 公开承诺, 全面推进, 点评评议, 总结表彰) in equal parts of the period."},
+    {"import", kImportHelp},
     {"compare", "vanguardctl compare\n"
                 "  Replays the log on the server up to the live views' positions and compares\n"
                 "  the digests (auditors and admins)."},
@@ -122,11 +125,15 @@ int Usage(const std::string& message) {
   return kUsage;
 }
 
+std::string Token() {
+  std::string token = absl::GetFlag(FLAGS_token);
+  return token.empty() ? Env("VANGUARD_TOKEN", "") : token;
+}
+
 // A call's context: token, deadline.
 std::unique_ptr<grpc::ClientContext> Context() {
   auto context = std::make_unique<grpc::ClientContext>();
-  std::string token = absl::GetFlag(FLAGS_token);
-  if (token.empty()) token = Env("VANGUARD_TOKEN", "");
+  std::string token = Token();
   if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::seconds(absl::GetFlag(FLAGS_timeout_s)));
@@ -493,7 +500,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "vanguardctl [--server H:P] [--token T] [--json] COMMAND ...\n"
       "  level ORG | children ORG | series ORG | pledge show|make|approve|send-back|fulfil |\n"
-      "  funds allocate|disburse | campaign launch | compare\n"
+      "  funds allocate|disburse | campaign launch | import FILE.csv | compare\n"
       "Run `vanguardctl COMMAND --help` for one command.");
   // `vanguardctl COMMAND --help` explains that command.
   if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
@@ -522,5 +529,9 @@ int main(int argc, char** argv) {
   if (command == "funds") return Funds(channel, rest);
   if (command == "campaign") return Campaign(channel, rest);
   if (command == "compare") return Compare(channel);
+  if (command == "import") {
+    if (rest.size() != 1) return Usage(kImportHelp);
+    return RunImport(channel, rest[0], absl::GetFlag(FLAGS_rows), Token());
+  }
   return Usage(absl::StrCat("unknown command \"", command, "\"\n", absl::ProgramUsageMessage()));
 }

@@ -4,6 +4,8 @@
 // id, and errors that name the field and exit with codes scripts can trust.
 #include <signal.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -101,7 +103,13 @@ TEST_F(VanguardctlTest, APledgeMadeApprovedAndShown) {
   ASSERT_EQ(Ctl("township-reviewer", "pledge approve " + id + " --comment 同意", &code).empty(),
             false);
   EXPECT_EQ(code, 0);
-  std::string shown = Ctl("county-admin", "pledge show " + id, &code);
+  // The views follow the log: wait (a few seconds at most) for the approval.
+  std::string shown;
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  do {
+    shown = Ctl("county-admin", "pledge show " + id, &code);
+  } while (shown.find("APPROVED") == std::string::npos && absl::Now() < deadline &&
+           (absl::SleepFor(absl::Milliseconds(100)), true));
   ASSERT_EQ(code, 0) << shown;
   EXPECT_THAT(shown, HasSubstr("APPROVED"));
   EXPECT_LT(shown.find("PledgeMade"), shown.find("PledgeApproved"));
@@ -131,6 +139,37 @@ TEST_F(VanguardctlTest, ErrorsNameTheFieldAndExitCodesMeanSomething) {
   out = Ctl("county-admin", "children --help", &code);
   EXPECT_EQ(code, 0);
   EXPECT_THAT(out, HasSubstr("funds-received"));
+}
+
+TEST_F(VanguardctlTest, ImportsASpreadsheetOnceReportingEachRefusedRow) {
+  std::string csv = dir_.path() + "/members.csv";
+  std::ofstream(csv) << "request_id,organisation_id,name,category,gender,probationary,holds_post\n"
+                        "m-1,village-1-branch-1,\"张,三\",rural,female,yes,no\n"
+                        "m-2,village-1-branch-2,李四,rural,male,no,no\n"
+                        "m-3,village-1-branch-3,王五,retired,male,no,yes\n"
+                        "m-4,village-1-branch-1,赵六,astronaut,male,no,no\n"
+                        "m-5,village-2-branch-1,钱七,rural,male,no,no\n";
+  int code = 0;
+  std::string report = Ctl("clerk-village-1", "import " + csv + " --rows members", &code, true);
+  EXPECT_EQ(code, 1) << report;
+  EXPECT_THAT(report, HasSubstr("imported 3 of 5 rows; refused 2"));
+  EXPECT_THAT(report, HasSubstr("category"));           // line 5, refused in the file
+  EXPECT_THAT(report, HasSubstr("PERMISSION_DENIED"));  // line 6, another village
+  // The views follow the log: wait (a few seconds at most) for the imported rows.
+  auto members = [&] {
+    std::string level = Ctl("clerk-village-1", "--json level village-1", &code);
+    size_t at = level.find("\"members\": \"");
+    return at == std::string::npos ? -1 : std::atoi(level.c_str() + at + 12);
+  };
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (members() != 48 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(members(), 48) << "45 and the three imported";
+
+  // The same file again: nothing is applied twice.
+  report = Ctl("clerk-village-1", "import " + csv + " --rows members", &code, true);
+  EXPECT_THAT(report, HasSubstr("imported 3 of 5 rows (3 were in the ledger already)"));
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(members(), 48);
 }
 
 }  // namespace
