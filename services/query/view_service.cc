@@ -1,6 +1,8 @@
 #include "services/query/view_service.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <chrono>
 #include <deque>
 
@@ -142,6 +144,32 @@ absl::StatusOr<int32_t> PageSize(int32_t requested, absl::string_view field) {
   return requested == 0 ? kDefaultPageSize : requested;
 }
 
+// Natural order: digits compare as numbers, so village-9 comes before village-10.
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) &&
+        std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t ei = i, ej = j;
+      while (ei < a.size() && std::isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
+      while (ej < b.size() && std::isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
+      std::string_view da(a.data() + i, ei - i), db(b.data() + j, ej - j);
+      while (da.size() > 1 && da[0] == '0') da.remove_prefix(1);
+      while (db.size() > 1 && db[0] == '0') db.remove_prefix(1);
+      if (da.size() != db.size()) return da.size() < db.size();
+      if (da != db) return da < db;
+      i = ei;
+      j = ej;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  if ((a.size() - i) != (b.size() - j)) return a.size() - i < b.size() - j;
+  return a < b;  // equal up to leading zeros: still a total order
+}
+
 absl::StatusOr<size_t> OffsetToken(const std::string& token, absl::string_view field) {
   if (token.empty()) return 0;
   size_t offset = 0;
@@ -230,7 +258,8 @@ grpc::Status ViewServiceImpl::ListChildren(grpc::ServerContext* context,
     bool ascending = request->ascending();
     std::stable_sort(rows.begin(), rows.end(), [&](const v1::ChildRow& a, const v1::ChildRow& b) {
       if (a.value() != b.value()) return ascending ? a.value() < b.value() : a.value() > b.value();
-      return a.view().organisation().organisation_id() < b.view().organisation().organisation_id();
+      return NaturalLess(a.view().organisation().organisation_id(),
+                         b.view().organisation().organisation_id());
     });
     if (offset > rows.size()) return absl::InvalidArgumentError("page_token: past the last child");
     response->set_total_children(static_cast<int32_t>(rows.size()));

@@ -235,6 +235,10 @@ TEST_F(Seed000Test, TheTownshipsLevelViewShowsTheReportsFigures) {
     }
   }
   EXPECT_EQ(members, 566) << "every member is in exactly one child's subtree";
+  // Villages 9, 10 and 11 tie on ¥3,600 each: natural order breaks the tie.
+  EXPECT_EQ(children.children(8).view().organisation().organisation_id(), "village-9");
+  EXPECT_EQ(children.children(9).view().organisation().organisation_id(), "village-10");
+  EXPECT_EQ(children.children(10).view().organisation().organisation_id(), "village-11");
   EXPECT_EQ(posts, 66);
 }
 
