@@ -27,9 +27,11 @@
 
 #include <memory>
 #include <string>
+#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
@@ -45,6 +47,9 @@ struct ServerOptions {
   std::string tls_client_ca_file;
   // Largest message received or sent.
   int max_message_bytes = 4 << 20;
+  // Interceptors for every call (e.g. metrics::Metrics::RpcInterceptors()).
+  std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
+      interceptors;
 };
 
 // True for 127.0.0.0/8, ::1 and localhost (host part of a host:port address).

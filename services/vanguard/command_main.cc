@@ -52,15 +52,18 @@ int RunCommand(const SignalWaiter& wait_for_signal) {
                                       absl::Now() + absl::Minutes(5));
   if (!writer.ok()) return Fail(writer.status());
   command::CommandServices services(writer->get(), &*tokens);
-  auto server = StartServerFromFlags(services.services());
+  metrics::Metrics metrics;
+  auto server = StartServerFromFlags(services.services(), metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
   (*writer)->set_endpoint(endpoint);
 
   auto membership = TakeOwnership(**log, **writer);
   if (!membership.ok()) return Fail(membership.status());
-  // The first line of stdout is the address, for scripts and tests.
+  // The first line of stdout is the address, for scripts and tests; the
+  // metrics' address follows when they are on.
   std::cout << endpoint << std::endl;
+  if (absl::Status served = ServeMetricsFromFlags(metrics); !served.ok()) return Fail(served);
   std::cerr << "vanguard command: serving on " << endpoint << ", log " << (*log)->log_id()
             << std::endl;
   int signal = wait_for_signal();

@@ -54,7 +54,8 @@ int ServeReadOnly(const SignalWaiter& wait_for_signal) {
   auto tokens = TokensFromFlags();
   if (!tokens.ok()) return Fail(tokens.status());
   query::ViewServiceImpl service(**views, *tokens);
-  auto server = StartServerFromFlags({&service});
+  metrics::Metrics metrics;
+  auto server = StartServerFromFlags({&service}, metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
   std::cout << endpoint << std::endl;
@@ -97,10 +98,13 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
   if (!tokens.ok()) return Fail(tokens.status());
   query::ViewServiceImpl service(**views, *tokens);
   audit::AuditServiceImpl audit(**log, *tokens, views->get());
-  auto server = StartServerFromFlags({&service, &audit});
+  metrics::Metrics metrics;
+  AddViewGauges(metrics, **views, **log);
+  auto server = StartServerFromFlags({&service, &audit}, metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
   std::cout << endpoint << std::endl;
+  if (absl::Status served = ServeMetricsFromFlags(metrics); !served.ok()) return Fail(served);
   std::cerr << "vanguard projector: serving the views and the audit history on " << endpoint << ", log "
             << (*log)->log_id() << std::endl;
   // A projector that stopped on an error must not leave stale views served

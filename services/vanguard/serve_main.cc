@@ -65,15 +65,19 @@ int RunServe(const SignalWaiter& wait_for_signal) {
   std::vector<grpc::Service*> services = commands.services();
   services.push_back(&queries);
   services.push_back(&audit);
-  auto server = StartServerFromFlags(services);
+  metrics::Metrics metrics;
+  AddViewGauges(metrics, **views, **log);
+  auto server = StartServerFromFlags(services, metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
   (*writer)->set_endpoint(endpoint);
   auto membership = TakeOwnership(**log, **writer);
   if (!membership.ok()) return Fail(membership.status());
 
-  // The first line of stdout is the address, for scripts and tests.
+  // The first line of stdout is the address, for scripts and tests; the
+  // metrics' address follows when they are on.
   std::cout << endpoint << std::endl;
+  if (absl::Status served = ServeMetricsFromFlags(metrics); !served.ok()) return Fail(served);
   std::cerr << "vanguard serve: commands, views and audit on " << endpoint << ", log "
             << (*log)->log_id() << ", data in " << absl::GetFlag(FLAGS_data_dir) << std::endl;
   int signal = wait_for_signal();

@@ -10,7 +10,10 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/impl/service_type.h"
 #include "libs/rpc/auth.h"
+#include "libs/eventlog/event_log.h"
+#include "libs/metrics/metrics.h"
 #include "libs/rpc/server.h"
+#include "libs/views/view_store.h"
 
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, endpoint);
@@ -20,9 +23,19 @@ namespace vanguard {
 
 // Reads --tokens_file; INVALID_ARGUMENT saying what it is when not given.
 absl::StatusOr<rpc::TokenStore> TokensFromFlags();
-// Starts `services` on --listen, with TLS when --tls_cert and --tls_key are given.
+// Starts `services` on --listen, with TLS when --tls_cert and --tls_key are
+// given, every call counted and timed in `metrics`.
 absl::StatusOr<std::unique_ptr<rpc::Server>> StartServerFromFlags(
-    std::vector<grpc::Service*> services);
+    std::vector<grpc::Service*> services, metrics::Metrics& metrics);
+
+// Adds the views' gauges (parked, rejected, applied, per-partition position
+// and lag behind `log`) to `metrics`; both must outlive it.
+void AddViewGauges(metrics::Metrics& metrics, const views::ViewStore& views,
+                   eventlog::EventLog& log);
+
+// Serves /metrics on --metrics_listen when it is set, and prints
+// "metrics HOST:PORT" as the next line of stdout.
+absl::Status ServeMetricsFromFlags(metrics::Metrics& metrics);
 // Where clients reach `server`: --endpoint, else --listen's host with the bound port.
 std::string EndpointFromFlags(const rpc::Server& server);
 

@@ -34,9 +34,13 @@ class VanguardctlTest : public ::testing::Test {
     ASSERT_EQ(code, 0);
     server_ = std::make_unique<Subprocess>(std::vector<std::string>{
         VANGUARD_BINARY, "serve", "--data_dir=" + dir_.path(),
-        "--tokens_file=" + dir_.path() + "/tokens", "--listen=127.0.0.1:0"});
+        "--tokens_file=" + dir_.path() + "/tokens", "--listen=127.0.0.1:0",
+        "--metrics_listen=127.0.0.1:0"});
     address_ = server_->ReadLine();
     ASSERT_THAT(address_, HasSubstr("127.0.0.1:"));
+    metrics_ = server_->ReadLine();
+    ASSERT_THAT(metrics_, HasSubstr("metrics 127.0.0.1:"));
+    metrics_ = metrics_.substr(metrics_.rfind(':') + 1);
   }
   void TearDown() override {
     server_->Signal(SIGTERM);
@@ -55,6 +59,7 @@ class VanguardctlTest : public ::testing::Test {
   ScopedTempDir dir_;
   std::unique_ptr<Subprocess> server_;
   std::string address_;
+  std::string metrics_;  // the port of /metrics
 };
 
 TEST_F(VanguardctlTest, RanksChildrenInATableAndInJson) {
@@ -170,6 +175,24 @@ TEST_F(VanguardctlTest, ImportsASpreadsheetOnceReportingEachRefusedRow) {
   EXPECT_THAT(report, HasSubstr("imported 3 of 5 rows (3 were in the ledger already)"));
   absl::SleepFor(absl::Milliseconds(500));
   EXPECT_EQ(members(), 48);
+}
+
+TEST_F(VanguardctlTest, PrometheusSeesTheCallsAndTheViews) {
+  int code = 0;
+  Ctl("township-reviewer", "level township", &code);
+  ASSERT_EQ(code, 0);
+  Ctl("clerk-village-1", "level county", &code);
+  EXPECT_EQ(code, 1);
+  std::string scraped = RunShell(
+      absl::StrCat("bash -c 'exec 3<>/dev/tcp/127.0.0.1/", metrics_,
+                   "; printf \"GET /metrics HTTP/1.0\\r\\n\\r\\n\" >&3; cat <&3'"),
+      &code);
+  EXPECT_THAT(scraped, HasSubstr("vanguard_rpc_calls_total{code=\"OK\",method=\"/vanguard.v1."
+                                 "ViewService/GetLevelView\"} 1"));
+  EXPECT_THAT(scraped, HasSubstr("vanguard_rpc_calls_total{code=\"PERMISSION_DENIED\""));
+  EXPECT_THAT(scraped, HasSubstr("vanguard_rpc_duration_seconds_bucket"));
+  EXPECT_THAT(scraped, HasSubstr("vanguard_views_parked_aggregates 0"));
+  EXPECT_THAT(scraped, HasSubstr("vanguard_projector_lag_records{partition=\"0\"} 0"));
 }
 
 }  // namespace
