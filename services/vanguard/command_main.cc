@@ -20,6 +20,7 @@
 #include "services/vanguard/log_flags.h"
 #include "services/vanguard/ownership.h"
 #include "services/vanguard/server_flags.h"
+#include "services/vanguard/stores.h"
 #include "services/vanguard/subcommands.h"
 
 ABSL_FLAG(std::string, group, "vanguard-command", "Consumer group the command replicas share");
@@ -42,23 +43,17 @@ int RunCommand(const SignalWaiter& wait_for_signal) {
   if (!tokens.ok()) return Fail(tokens.status());
   auto log = OpenLogFromFlags();
   if (!log.ok()) return Fail(log.status());
-  auto store = writer::StateStore::Open({.path = absl::GetFlag(FLAGS_data_dir) + "/state",
-                                         .log_id = (*log)->log_id(),
-                                         .partitions = (*log)->partition_count()});
-  if (!store.ok()) return Fail(store.status());
   // Partitions are claimed once the endpoint that claims name is known.
-  auto writer = writer::Writer::Start(log->get(), store->get(),
-                                      {.ownership = writer::WriterOptions::Ownership::kNone},
-                                      absl::Now() + absl::Minutes(5));
+  auto writer = StartWriterFromFlags(**log);
   if (!writer.ok()) return Fail(writer.status());
-  command::CommandServices services(writer->get(), &*tokens);
+  command::CommandServices services(writer->writer.get(), &*tokens);
   metrics::Metrics metrics;
   auto server = StartServerFromFlags(services.services(), metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
-  (*writer)->set_endpoint(endpoint);
+  writer->writer->set_endpoint(endpoint);
 
-  auto membership = TakeOwnership(**log, **writer);
+  auto membership = TakeOwnership(**log, *writer->writer);
   if (!membership.ok()) return Fail(membership.status());
   // The first line of stdout is the address, for scripts and tests; the
   // metrics' address follows when they are on.

@@ -29,6 +29,7 @@
 #include "services/query/view_service.h"
 #include "services/vanguard/log_flags.h"
 #include "services/vanguard/server_flags.h"
+#include "services/vanguard/stores.h"
 #include "services/vanguard/subcommands.h"
 #include "vanguard/v1/view_service.grpc.pb.h"
 
@@ -99,19 +100,12 @@ int RunDemo(const SignalWaiter& wait_for_signal) {
       return 2;
     }
   }
-  auto store = writer::StateStore::Open({.path = absl::GetFlag(FLAGS_data_dir) + "/state",
-                                         .log_id = (*log)->log_id(),
-                                         .partitions = (*log)->partition_count()});
-  if (!store.ok()) return Fail(store.status());
-  auto writer = writer::Writer::Start(log->get(), store->get(), {.endpoint = "demo"},
-                                      absl::Now() + absl::Minutes(1));
+  auto writer = StartWriterFromFlags(**log, {.endpoint = "demo"});
   if (!writer.ok()) return Fail(writer.status());
   auto tokens = rpc::TokenStore::Parse(demo::SeedTownshipTokens());
   if (!tokens.ok()) return Fail(tokens.status());
-  command::CommandServices services(writer->get(), &*tokens);
-  auto views = views::ViewStore::Open({.path = absl::GetFlag(FLAGS_data_dir) + "/views",
-                                       .log_id = (*log)->log_id(),
-                                       .partitions = (*log)->partition_count()});
+  command::CommandServices services(writer->writer.get(), &*tokens);
+  auto views = OpenViewsFromFlags(**log);
   if (!views.ok()) return Fail(views.status());
   auto projector = projector::Projector::Start(**log, **views);
   if (!projector.ok()) return Fail(projector.status());

@@ -23,9 +23,9 @@
 #include "services/query/view_service.h"
 #include "services/vanguard/log_flags.h"
 #include "services/vanguard/server_flags.h"
+#include "services/vanguard/stores.h"
 #include "services/vanguard/subcommands.h"
 
-ABSL_FLAG(std::string, views_dir, "", "Directory of the views (default: --data_dir/views)");
 ABSL_FLAG(bool, exit_when_caught_up, false,
           "Apply everything the log holds, print \"digest <sha256>\" of the views and exit");
 ABSL_FLAG(int32_t, max_batch, 10000, "Records applied per write at most");
@@ -41,11 +41,6 @@ int Fail(const absl::Status& status) {
 }
 
 }  // namespace
-
-std::string ViewsDirFromFlags() {
-  std::string dir = absl::GetFlag(FLAGS_views_dir);
-  return dir.empty() ? absl::GetFlag(FLAGS_data_dir) + "/views" : dir;
-}
 
 // Serves a store as it is: a replay (as of an instant), a copy.
 int ServeReadOnly(const SignalWaiter& wait_for_signal) {
@@ -70,9 +65,7 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
   if (absl::GetFlag(FLAGS_read_only)) return ServeReadOnly(wait_for_signal);
   auto log = OpenLogFromFlags();
   if (!log.ok()) return Fail(log.status());
-  auto views = views::ViewStore::Open({.path = ViewsDirFromFlags(),
-                                       .log_id = (*log)->log_id(),
-                                       .partitions = (*log)->partition_count()});
+  auto views = OpenViewsFromFlags(**log);
   if (!views.ok()) return Fail(views.status());
   auto projector = projector::Projector::Start(
       **log, **views, {.max_batch = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch))});

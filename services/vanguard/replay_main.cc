@@ -16,9 +16,9 @@
 #include "libs/views/view_store.h"
 #include "services/projector/replay.h"
 #include "services/vanguard/log_flags.h"
+#include "services/vanguard/stores.h"
 #include "services/vanguard/subcommands.h"
 
-ABSL_DECLARE_FLAG(std::string, views_dir);
 ABSL_FLAG(std::string, as_of, "",
           "Replay only what was recorded by this instant: RFC 3339 (2010-10-12T18:00:00+08:00) "
           "or a day (2010-10-12: the end of that day, Asia/Shanghai)");

@@ -25,6 +25,7 @@
 #include "services/vanguard/log_flags.h"
 #include "services/vanguard/ownership.h"
 #include "services/vanguard/server_flags.h"
+#include "services/vanguard/stores.h"
 #include "services/vanguard/subcommands.h"
 
 namespace vanguard {
@@ -37,29 +38,19 @@ int Fail(const absl::Status& status) {
 
 }  // namespace
 
-std::string ViewsDirFromFlags();
-
 int RunServe(const SignalWaiter& wait_for_signal) {
   auto tokens = TokensFromFlags();
   if (!tokens.ok()) return Fail(tokens.status());
   auto log = OpenLogFromFlags();
   if (!log.ok()) return Fail(log.status());
-  auto store = writer::StateStore::Open({.path = absl::GetFlag(FLAGS_data_dir) + "/state",
-                                         .log_id = (*log)->log_id(),
-                                         .partitions = (*log)->partition_count()});
-  if (!store.ok()) return Fail(store.status());
-  auto views = views::ViewStore::Open({.path = ViewsDirFromFlags(),
-                                       .log_id = (*log)->log_id(),
-                                       .partitions = (*log)->partition_count()});
+  auto views = OpenViewsFromFlags(**log);
   if (!views.ok()) return Fail(views.status());
-  auto writer = writer::Writer::Start(log->get(), store->get(),
-                                      {.ownership = writer::WriterOptions::Ownership::kNone},
-                                      absl::Now() + absl::Minutes(5));
+  auto writer = StartWriterFromFlags(**log);
   if (!writer.ok()) return Fail(writer.status());
   auto projector = projector::Projector::Start(**log, **views);
   if (!projector.ok()) return Fail(projector.status());
 
-  command::CommandServices commands(writer->get(), &*tokens);
+  command::CommandServices commands(writer->writer.get(), &*tokens);
   query::ViewServiceImpl queries(**views, *tokens);
   audit::AuditServiceImpl audit(**log, *tokens, views->get());
   std::vector<grpc::Service*> services = commands.services();
@@ -70,8 +61,8 @@ int RunServe(const SignalWaiter& wait_for_signal) {
   auto server = StartServerFromFlags(services, metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
-  (*writer)->set_endpoint(endpoint);
-  auto membership = TakeOwnership(**log, **writer);
+  writer->writer->set_endpoint(endpoint);
+  auto membership = TakeOwnership(**log, *writer->writer);
   if (!membership.ok()) return Fail(membership.status());
 
   // The first line of stdout is the address, for scripts and tests; the

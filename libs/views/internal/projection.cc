@@ -183,9 +183,16 @@ void Projection::Reparent(ProjectionState& state, const std::string& node,
 
 absl::Status Projection::Apply(ProjectionState& state, const v1::Envelope& stored,
                                const std::string& envelope_bytes) {
-  // Older schema versions apply as the current one; newer ones park.
-  v1::Envelope e = stored;
-  if (absl::Status upcast = domain::Upcast(e); !upcast.ok()) return upcast;
+  // Older schema versions apply as the current one; newer ones park. Only
+  // an event of another version is copied to be upcast.
+  v1::Envelope upcast;
+  const bool current =
+      stored.schema_version() == domain::CurrentSchemaVersion(stored.payload_case());
+  if (!current) {
+    upcast = stored;
+    if (absl::Status status = domain::Upcast(upcast); !status.ok()) return status;
+  }
+  const v1::Envelope& e = current ? stored : upcast;
   switch (e.payload_case()) {
     case v1::Envelope::PAYLOAD_NOT_SET:
       return absl::FailedPreconditionError(absl::StrCat(
