@@ -236,20 +236,87 @@ absl::Status Writer::ReadTree(const std::function<void(const domain::OrgTree&)>&
   return absl::OkStatus();
 }
 
+// The commands of a group in the making: their events, sealed but not yet
+// written, and what later commands of the group must see of them.
+struct Writer::Group {
+  std::vector<eventlog::Record> records;
+  std::map<std::string, eventlog::AggregateHead> heads;          // after the group's events
+  std::map<std::string, std::vector<v1::Envelope>> events;       // by aggregate
+  std::map<std::pair<std::string, std::string>, size_t> requests;  // (aggregate, request) → waiter
+  std::map<size_t, std::string> fingerprints;                    // waiter → request fingerprint
+  std::vector<size_t> written;                                   // waiters whose events are here
+  std::vector<std::pair<size_t, size_t>> repeats;  // (waiter, earlier waiter of the same request)
+  absl::Time last_recorded = absl::InfinitePast();
+  absl::Time deadline = absl::InfinitePast();  // the latest of the written waiters'
+};
+
 absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time deadline) {
   RETURN_IF_ERROR(CheckId("aggregate_id", command.aggregate_id));
   RETURN_IF_ERROR(CheckId("request_id", command.request_id));
   const int32_t partition = PartitionOf(command.aggregate_id);
   Partition& part = *partitions_[partition];
+  Waiter me{.command = &command, .deadline = deadline};
+  {
+    absl::MutexLock lock(&part.queue_mu);
+    part.queue.push_back(&me);
+  }
+  // Whoever holds the partition's lock takes everything queued as one group;
+  // by the time a waiter gets the lock, a leader may have answered it.
   absl::MutexLock lock(&part.mu);
+  if (me.result) return *std::move(me.result);
+  std::vector<Waiter*> waiters;
+  {
+    absl::MutexLock queue_lock(&part.queue_mu);
+    waiters.swap(part.queue);
+  }
+  RunGroup(partition, waiters);
+  return *std::move(me.result);
+}
+
+void Writer::RunGroup(int32_t partition, const std::vector<Waiter*>& waiters) {
+  Partition& part = *partitions_[partition];
   if (!part.owned) {
     writer::Claim owner = store_->LatestClaim(partition);
-    return rpc::WithErrorInfo(
+    absl::Status not_owner = rpc::WithErrorInfo(
         absl::UnavailableError(absl::StrCat("partition ", partition, " is served by ",
                                             owner.endpoint.empty() ? "no writer" : owner.endpoint)),
         "NOT_OWNER", {{"partition", absl::StrCat(partition)}, {"owner", owner.endpoint}});
+    for (Waiter* waiter : waiters) waiter->result = not_owner;
+    return;
   }
+  // The tree every decision reads must be current: our own when we own its
+  // partition, else caught up with the log.
+  if (!partitions_[tree_partition_]->owned) {
+    absl::Time latest = absl::InfinitePast();
+    for (Waiter* waiter : waiters) latest = std::max(latest, waiter->deadline);
+    if (absl::Status caught_up = CatchUp(tree_partition_, latest); !caught_up.ok()) {
+      for (Waiter* waiter : waiters) waiter->result = caught_up;
+      return;
+    }
+  }
+  Group group;
+  for (size_t i = 0; i < waiters.size(); ++i) {
+    const Command& command = *waiters[i]->command;
+    // A change of the tree is decided and written alone: every later decision
+    // reads the tree it leaves.
+    const bool tree = command.aggregate_id == kOrgTreeId;
+    if (tree) Flush(partition, group, waiters);
+    absl::StatusOr<std::optional<CommandResult>> decided =
+        Decide(partition, command, waiters[i]->deadline, group, i);
+    if (!decided.ok()) {
+      waiters[i]->result = decided.status();
+    } else if (*decided) {
+      waiters[i]->result = **std::move(decided);
+    }
+    if (tree) Flush(partition, group, waiters);
+  }
+  Flush(partition, group, waiters);
+}
 
+absl::StatusOr<std::optional<CommandResult>> Writer::Decide(int32_t partition,
+                                                             const Command& command,
+                                                             absl::Time deadline, Group& group,
+                                                             size_t index) {
   if (absl::Now() >= deadline) {
     return absl::DeadlineExceededError("the deadline passed before the command ran");
   }
@@ -257,19 +324,27 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
   const std::string fingerprint = eventlog::ChainHash(
       command.context.principal_id, absl::StrCat(std::string(1, '\0'), command.fingerprint));
 
-  eventlog::AggregateHead head = store_->Head(command.aggregate_id);
+  auto pending_head = group.heads.find(command.aggregate_id);
+  const eventlog::AggregateHead head =
+      pending_head != group.heads.end() ? pending_head->second : store_->Head(command.aggregate_id);
+  // What the store holds, then what this group has decided before.
+  auto with_group = [&group](const std::string& id, std::vector<v1::Envelope> history) {
+    if (auto pending = group.events.find(id); pending != group.events.end()) {
+      history.insert(history.end(), pending->second.begin(), pending->second.end());
+    }
+    return history;
+  };
   std::vector<v1::Envelope> history;
   if (command.aggregate_id != kOrgTreeId) {
     ASSIGN_OR_RETURN(history, store_->History(command.aggregate_id));
+    history = with_group(command.aggregate_id, std::move(history));
   }
   std::map<std::string, std::vector<v1::Envelope>> dependencies;
   for (const std::string& id : command.dependencies) {
     RETURN_IF_ERROR(CheckId("dependencies", id));
-    ASSIGN_OR_RETURN(dependencies[id], HistoryOf(id, deadline));
+    ASSIGN_OR_RETURN(std::vector<v1::Envelope> stored, HistoryOf(id, deadline));
+    dependencies[id] = with_group(id, std::move(stored));
   }
-  // The tree this decision reads must be current: our own when we own its
-  // partition, else caught up with the log.
-  if (!partitions_[tree_partition_]->owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
   // The decision runs first (it is pure) because it holds the caller's scope
   // check: a caller out of scope learns nothing, not even of a retry's result
   // or the current version. Only then do retries and versions answer, ahead
@@ -285,13 +360,20 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
       (absl::IsPermissionDenied(decision.status()) || absl::IsUnauthenticated(decision.status()))) {
     return decision.status();
   }
+  auto reused = [&command] {
+    return absl::AlreadyExistsError(absl::StrCat("request_id: ", command.request_id,
+                                                 " was used for another request on ",
+                                                 command.aggregate_id));
+  };
+  if (auto earlier = group.requests.find({command.aggregate_id, command.request_id});
+      earlier != group.requests.end()) {
+    if (group.fingerprints[earlier->second] != fingerprint) return reused();
+    group.repeats.emplace_back(index, earlier->second);
+    return std::nullopt;
+  }
   if (std::optional<RequestRecord> first =
           store_->FindRequest(command.aggregate_id, command.request_id)) {
-    if (first->fingerprint != fingerprint) {
-      return absl::AlreadyExistsError(absl::StrCat("request_id: ", command.request_id,
-                                                   " was used for another request on ",
-                                                   command.aggregate_id));
-    }
+    if (first->fingerprint != fingerprint) return reused();
     return ResultOf(*first, command.aggregate_id, /*replayed=*/true);
   }
   if (command.expected_version && *command.expected_version != head.version) {
@@ -305,9 +387,11 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
   if (events.empty()) return absl::InternalError("the decision produced no event");
 
   // Seal the events after the aggregate's head, with a hybrid logical clock.
-  absl::Time recorded = std::max(absl::Now(), store_->LastRecordedAt(partition));
-  std::vector<eventlog::Record> records;
+  absl::Time recorded = std::max({absl::Now(), store_->LastRecordedAt(partition),
+                                  group.last_recorded});
   std::string prev_hash = head.hash;
+  const int64_t epoch = partitions_[partition]->epoch;
+  std::vector<v1::Envelope>& sealed_events = group.events[command.aggregate_id];
   for (size_t i = 0; i < events.size(); ++i) {
     v1::Envelope& e = events[i];
     recorded += absl::Microseconds(1);
@@ -324,47 +408,79 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
     e.set_correlation_id(command.correlation_id.empty() ? command.request_id
                                                         : command.correlation_id);
     e.set_schema_version(domain::CurrentSchemaVersion(e.payload_case()));
-    e.set_claim_epoch(part.epoch);
+    e.set_claim_epoch(epoch);
     e.set_org_tree_version(tree_version);
     ASSIGN_OR_RETURN(eventlog::SealedRecord sealed, eventlog::Seal(e, prev_hash, options_.source));
     prev_hash = sealed.hash;
-    records.push_back(std::move(sealed.record));
+    group.records.push_back(std::move(sealed.record));
+    sealed_events.push_back(std::move(e));
   }
+  group.heads[command.aggregate_id] = {.version = head.version + static_cast<int64_t>(events.size()),
+                                       .hash = prev_hash};
+  group.requests[{command.aggregate_id, command.request_id}] = index;
+  group.fingerprints[index] = fingerprint;
+  group.written.push_back(index);
+  group.last_recorded = recorded;
+  group.deadline = std::max(group.deadline, deadline);
+  return std::nullopt;
+}
 
-  const int64_t expected = store_->position(partition);
-  absl::StatusOr<std::vector<eventlog::Position>> appended = log_->Append(records, deadline);
-  bool in_place = appended.ok();
-  for (size_t i = 0; in_place && i < appended->size(); ++i) {
-    in_place = (*appended)[i] == eventlog::Position{partition, expected + static_cast<int64_t>(i)};
-  }
-  if (in_place) {
-    // Nothing came between: the records are accepted exactly as written.
-    std::vector<eventlog::StoredRecord> stored;
-    for (size_t i = 0; i < records.size(); ++i) {
-      stored.push_back({.partition = partition,
-                        .offset = expected + static_cast<int64_t>(i),
-                        .key = records[i].key,
-                        .value = records[i].value});
+void Writer::Flush(int32_t partition, Group& group, const std::vector<Waiter*>& waiters) {
+  if (group.records.empty() && group.repeats.empty()) return;
+  Partition& part = *partitions_[partition];
+  absl::Status cause = absl::OkStatus();
+  if (!group.records.empty()) {
+    const int64_t expected = store_->position(partition);
+    absl::StatusOr<std::vector<eventlog::Position>> appended =
+        log_->Append(group.records, group.deadline);
+    bool in_place = appended.ok();
+    for (size_t i = 0; in_place && i < appended->size(); ++i) {
+      in_place =
+          (*appended)[i] == eventlog::Position{partition, expected + static_cast<int64_t>(i)};
     }
-    absl::MutexLock apply_lock(&part.apply_mu);
-    ASSIGN_OR_RETURN(std::vector<AppliedEvent> applied, store_->Apply(partition, stored));
-    RETURN_IF_ERROR(ApplyToTree(applied));
-  } else {
-    // Fence: read back to a freshly queried end and trust only the log.
-    RETURN_IF_ERROR(CatchUp(partition, deadline));
+    if (in_place) {
+      // Nothing came between: the records are accepted exactly as written.
+      std::vector<eventlog::StoredRecord> stored;
+      stored.reserve(group.records.size());
+      for (size_t i = 0; i < group.records.size(); ++i) {
+        stored.push_back({.partition = partition,
+                          .offset = expected + static_cast<int64_t>(i),
+                          .key = std::move(group.records[i].key),
+                          .value = std::move(group.records[i].value)});
+      }
+      absl::MutexLock apply_lock(&part.apply_mu);
+      absl::StatusOr<std::vector<AppliedEvent>> applied = store_->Apply(partition, stored);
+      cause = applied.ok() ? ApplyToTree(*applied) : applied.status();
+    } else {
+      // Fence: read back to a freshly queried end and trust only the log.
+      cause = appended.ok() ? absl::AbortedError("another write came first") : appended.status();
+      if (absl::Status caught_up = CatchUp(partition, group.deadline); !caught_up.ok()) {
+        cause = caught_up;
+      }
+    }
   }
-  std::optional<RequestRecord> written =
-      store_->FindRequest(command.aggregate_id, command.request_id);
-  if (written && written->fingerprint == fingerprint) {
-    return ResultOf(*written, command.aggregate_id, /*replayed=*/false);
+  // Each command is acknowledged only as the store, now caught up, shows it.
+  for (size_t index : group.written) {
+    const Command& command = *waiters[index]->command;
+    std::optional<RequestRecord> written =
+        store_->FindRequest(command.aggregate_id, command.request_id);
+    if (written && written->fingerprint == group.fingerprints[index]) {
+      waiters[index]->result = ResultOf(*written, command.aggregate_id, /*replayed=*/false);
+      continue;
+    }
+    waiters[index]->result = rpc::WithErrorInfo(
+        absl::UnavailableError(absl::StrCat(
+            "the command was not accepted (", cause.ok() ? "another write came first" : cause.message(),
+            "); retry with the same request_id: a write still in flight is then found, never "
+            "doubled")),
+        "NOT_ACCEPTED", {{"partition", absl::StrCat(partition)}});
   }
-  absl::Status cause =
-      appended.ok() ? absl::AbortedError("another write came first") : appended.status();
-  return rpc::WithErrorInfo(
-      absl::UnavailableError(absl::StrCat("the command was not accepted (", cause.message(),
-                                          "); retry with the same request_id: a write still in "
-                                          "flight is then found, never doubled")),
-      "NOT_ACCEPTED", {{"partition", absl::StrCat(partition)}});
+  for (const auto& [index, first] : group.repeats) {
+    absl::StatusOr<CommandResult> result = *waiters[first]->result;
+    if (result.ok()) result->replayed = true;
+    waiters[index]->result = std::move(result);
+  }
+  group = Group{};
 }
 
 }  // namespace vanguard::writer

@@ -23,8 +23,14 @@
 //   ASSIGN_OR_RETURN(auto writer, Writer::Start(log.get(), store.get(), {.endpoint = ...}));
 //   ASSIGN_OR_RETURN(CommandResult result, writer->Execute(command, deadline));
 //
+// Group commit: commands of one partition that arrive while another command
+// of that partition is being written are decided one after another, each
+// seeing the events of those before it, and their events go to the log in one
+// append (one durable write) and into the store in one batch. A command that
+// fails in a group changes nothing and fails nothing else.
+//
 // Thread safety: Execute may be called from any number of threads; commands of
-// one partition run one at a time, in arrival order of the lock.
+// one partition are decided one at a time, in their order of arrival.
 #pragma once
 
 #include <atomic>
@@ -90,14 +96,23 @@ struct WriterOptions {
   std::vector<int32_t> owned_partitions;  // for kListed
 };
 
-class Writer {
+// What runs a planned command: the Writer, or a stand-in that collects
+// commands to run them later (the Submit stream plans on one thread and runs
+// on several).
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  virtual absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline) = 0;
+};
+
+class Writer final : public CommandRunner {
  public:
   // Catches the store up with the log, claims the owned partitions and reads
   // the claims back. `log` and `store` outlive the writer.
   static absl::StatusOr<std::unique_ptr<Writer>> Start(eventlog::EventLog* log, StateStore* store,
                                                        WriterOptions options, absl::Time deadline);
 
-  absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline);
+  absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline) override;
 
   // Reads the tree under its lock (caught up first when another writer owns it).
   absl::Status ReadTree(const std::function<void(const domain::OrgTree&)>& read,
@@ -118,8 +133,19 @@ class Writer {
   const std::string& log_id() const { return log_->log_id(); }
 
  private:
+  // A command waiting in its partition's queue for a group to take it.
+  struct Waiter {
+    const Command* command;
+    absl::Time deadline;
+    std::optional<absl::StatusOr<CommandResult>> result;  // set by the group's leader
+  };
+  // The decided, not yet written commands of a group.
+  struct Group;
+
   struct Partition {
-    absl::Mutex mu;  // one command at a time; taken before apply_mu, never two at once
+    absl::Mutex queue_mu;  // a leaf lock
+    std::vector<Waiter*> queue ABSL_GUARDED_BY(queue_mu);
+    absl::Mutex mu;  // one group at a time; taken before apply_mu, never two at once
     std::atomic<bool> owned{false};
     std::atomic<int64_t> epoch{0};
     absl::Mutex apply_mu;  // applying the log to the store: a leaf lock
@@ -134,6 +160,15 @@ class Writer {
   absl::StatusOr<std::vector<v1::Envelope>> HistoryOf(const std::string& aggregate_id,
                                                       absl::Time deadline);
   absl::Status ClaimPartition(int32_t partition, absl::Time deadline);
+  // Under the partition's lock: decides, writes and answers `waiters`.
+  void RunGroup(int32_t partition, const std::vector<Waiter*>& waiters);
+  // Decides one command after those already in `group`: its events join the
+  // group (nullopt), or it is answered now (an error, or a retry's result).
+  absl::StatusOr<std::optional<CommandResult>> Decide(int32_t partition, const Command& command,
+                                                      absl::Time deadline, Group& group,
+                                                      size_t index);
+  // Appends the group's events in one call, applies them and answers their commands.
+  void Flush(int32_t partition, Group& group, std::vector<Waiter*> const& waiters);
   absl::Status ApplyToTree(const std::vector<AppliedEvent>& applied);
   absl::StatusOr<CommandResult> ResultOf(const RequestRecord& request,
                                          const std::string& aggregate_id, bool replayed) const;

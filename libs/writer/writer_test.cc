@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_info.pb.h"
@@ -262,6 +263,108 @@ TEST_F(WriterTest, ConcurrentCommandsOnOneAggregateAreSerialized) {
   auto report = eventlog::VerifyLog(*log_, Soon());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->breaks.empty());
+}
+
+// A command on an aggregate of the caller's choosing whose decision reports
+// how many events of its aggregate it saw.
+Command Count(const std::string& aggregate_id, const std::string& request_id,
+              std::atomic<int>* seen, std::function<void()> while_deciding = {}) {
+  domain::Context context = Clerk();
+  return {.aggregate_type = v1::AGGREGATE_TYPE_PLEDGE,
+          .aggregate_id = aggregate_id,
+          .request_id = request_id,
+          .fingerprint = Fingerprint(Request(aggregate_id, request_id, "")),
+          .context = context,
+          .decide = [=](const DecisionInput& in) -> absl::StatusOr<std::vector<v1::Envelope>> {
+            if (while_deciding) while_deciding();
+            seen->store(static_cast<int>(in.history.size()));
+            v1::Envelope e;
+            e.mutable_organisation_renamed()->set_organisation_id(aggregate_id);
+            e.mutable_organisation_renamed()->set_name(request_id);
+            e.set_event_type("vanguard.v1.OrganisationRenamed");
+            return std::vector<v1::Envelope>{e};
+          }};
+}
+
+TEST_F(WriterTest, CommandsQueuedBehindAWriteAreDecidedInOrderAndWrittenTogether) {
+  // Two aggregates of one partition.
+  const std::string a = "acc-a";
+  std::string b;
+  for (int i = 0; b.empty(); ++i) {
+    std::string id = absl::StrCat("acc-b", i);
+    if (writer_->PartitionOf(id) == writer_->PartitionOf(a)) b = id;
+  }
+  // The first command holds the partition while the others queue behind it.
+  absl::Notification release;
+  std::atomic<int> seen0{-1}, seen1{-1}, seen2{-1}, seen_b{-1}, seen_dup{-1};
+  std::vector<absl::StatusOr<CommandResult>> results(6, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    results[0] = writer_->Execute(Count(a, "r0", &seen0, [&] { release.WaitForNotification(); }),
+                                  Soon());
+  });
+  absl::SleepFor(absl::Milliseconds(100));
+  Command second = Count(a, "r2", &seen2);
+  second.expected_version = 2;  // the version the group's first command on `a` leaves
+  std::vector<Command> queued = {Count(a, "r1", &seen1), second, Count(b, "r1", &seen_b),
+                                 Count(a, "r1", &seen_dup), Count(a, "r2", &seen_dup)};
+  queued[4].fingerprint = Fingerprint(Request("another", "request", ""));
+  for (size_t i = 0; i < queued.size(); ++i) {
+    threads.emplace_back([&, i] { results[i + 1] = writer_->Execute(queued[i], Soon()); });
+    absl::SleepFor(absl::Milliseconds(20));  // queued in this order
+  }
+  release.Notify();
+  for (auto& thread : threads) thread.join();
+
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+  EXPECT_EQ(seen0.load(), 0);
+  EXPECT_EQ(seen1.load(), 1) << "sees the command written before it";
+  EXPECT_EQ(seen2.load(), 2) << "sees the command of its own group decided before it";
+  EXPECT_EQ(seen_b.load(), 0);
+  EXPECT_EQ(results[1]->version, 2);
+  EXPECT_EQ(results[2]->version, 3);
+  EXPECT_EQ(results[3]->version, 1);
+  ASSERT_TRUE(results[4].ok()) << results[4].status();
+  EXPECT_TRUE(results[4]->replayed) << "the same request twice in a group is written once";
+  EXPECT_EQ(results[4]->consistency_token, results[1]->consistency_token);
+  EXPECT_EQ(results[5].status().code(), absl::StatusCode::kAlreadyExists) << results[5].status();
+  // The group's events follow each other in the partition, chained.
+  auto offset = [](const CommandResult& r) { return r.positions.begin()->second; };
+  EXPECT_EQ(offset(*results[2]), offset(*results[1]) + 1);
+  EXPECT_EQ(offset(*results[3]), offset(*results[2]) + 1);
+  EXPECT_EQ(store_->Head(a).version, 3);
+  auto report = eventlog::VerifyLog(*log_, Soon());
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->breaks.empty());
+  EXPECT_EQ(store_->rejected_count(), 0);
+}
+
+TEST_F(WriterTest, AFailingCommandInAGroupFailsNothingElse) {
+  absl::Notification release;
+  std::atomic<int> seen{-1};
+  std::vector<absl::StatusOr<CommandResult>> results(3, absl::UnknownError("not run"));
+  std::thread first([&] {
+    results[0] =
+        writer_->Execute(Count("acc-x", "r0", &seen, [&] { release.WaitForNotification(); }), Soon());
+  });
+  absl::SleepFor(absl::Milliseconds(100));
+  Command refused = Count("acc-x", "r1", &seen);
+  refused.decide = [](const DecisionInput&) -> absl::StatusOr<std::vector<v1::Envelope>> {
+    return absl::FailedPreconditionError("refused");
+  };
+  std::thread second([&] { results[1] = writer_->Execute(refused, Soon()); });
+  absl::SleepFor(absl::Milliseconds(20));
+  std::thread third([&] { results[2] = writer_->Execute(Count("acc-x", "r2", &seen), Soon()); });
+  absl::SleepFor(absl::Milliseconds(20));
+  release.Notify();
+  first.join();
+  second.join();
+  third.join();
+  ASSERT_TRUE(results[0].ok());
+  EXPECT_EQ(results[1].status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(results[2].ok()) << results[2].status();
+  EXPECT_EQ(results[2]->version, 2);
+  EXPECT_EQ(seen.load(), 1);
 }
 
 // Two writers over the test broker: a newer claim fences the older owner out.

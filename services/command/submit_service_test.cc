@@ -1,5 +1,7 @@
 // SubmitService through gRPC: many commands over one stream, each answered
-// as its unary RPC would answer it, in order, resendable after a cut.
+// as its unary RPC would answer it, in parallel where the commands allow it,
+// resendable after a cut.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -63,8 +65,9 @@ class SubmitServiceTest : public CommandServicesTest {
     context->set_deadline(absl::ToChronoTime(Soon()));
   }
 
-  // Sends every command, then reads the responses; the lists here are far
-  // smaller than a flow-control window, so writing first cannot stall.
+  // Sends every command, then reads the responses, sorted by index; the
+  // lists here are far smaller than a flow-control window, so writing first
+  // cannot stall.
   // `cut_after` >= 0 cancels the stream after reading that many responses.
   std::vector<v1::SubmitResponse> Submit(const std::string& token,
                                          const std::vector<v1::SubmitRequest>& commands,
@@ -84,13 +87,16 @@ class SubmitServiceTest : public CommandServicesTest {
     if (cut_after >= 0) context.TryCancel();
     grpc::Status finished = stream->Finish();
     if (status != nullptr) *status = finished;
+    // Answered as they finish; each carries its index.
+    std::sort(responses.begin(), responses.end(),
+              [](const auto& a, const auto& b) { return a.index() < b.index(); });
     return responses;
   }
 
   std::unique_ptr<v1::SubmitService::Stub> submit_;
 };
 
-TEST_F(SubmitServiceTest, EachCommandIsAnsweredInOrderAndOnlyTheValidOnesAreApplied) {
+TEST_F(SubmitServiceTest, EachCommandIsAnsweredOnceAndOnlyTheValidOnesAreApplied) {
   const int64_t records = TotalRecords();
   v1::RegisterOrganisationRequest nameless =
       RegisterRequest("r-nameless", "branch-3", "general", v1::ORGANISATION_KIND_BRANCH,
@@ -176,10 +182,11 @@ TEST_F(SubmitServiceTest, AStreamCutInTheMiddleIsResentWholeAndAppliedOnce) {
               writer::DerivedId("mbr-", "clerk-branch", absl::StrCat("e-", i)));
     EXPECT_EQ(resent[i].result().version(), 1);
     if (resent[i].result().replayed()) ++replayed;
-    if (i < kCut) {
-      EXPECT_TRUE(resent[i].result().replayed()) << i;
-      EXPECT_EQ(resent[i].result().consistency_token(), first[i].result().consistency_token());
-    }
+  }
+  for (const v1::SubmitResponse& answered : first) {
+    const v1::SubmitResponse& again = resent[answered.index()];
+    EXPECT_TRUE(again.result().replayed()) << answered.index();
+    EXPECT_EQ(again.result().consistency_token(), answered.result().consistency_token());
   }
   // Whatever ran past the cut before the server noticed is replayed too.
   EXPECT_GE(replayed, kCut);
@@ -225,6 +232,29 @@ TEST_F(SubmitServiceTest, CommandsOnOneAggregateKeepTheirOrder) {
     EXPECT_EQ(responses[i].result().version(), static_cast<int64_t>(i));
   }
   EXPECT_EQ(responses.back().result().version(), 4);
+}
+
+TEST_F(SubmitServiceTest, ACommandWaitsForTheEarlierCommandsWhoseAggregatesItReads) {
+  // Each member is enrolled and pledges right after, many members at once:
+  // the commands run in parallel, and each pledge still finds its member.
+  constexpr int kMembers = 150;
+  std::vector<v1::SubmitRequest> commands;
+  for (int i = 0; i < kMembers; ++i) {
+    const std::string enrol = absl::StrCat("e-", i);
+    commands.push_back(Of(EnrolRequest(enrol, "county", absl::StrCat("党员", i))));
+    commands.push_back(Of(MakeRequest(absl::StrCat("m-", i),
+                                      MemberPledger(writer::DerivedId("mbr-", "admin-1", enrol)))));
+  }
+  const int64_t records = TotalRecords();
+  grpc::Status status;
+  std::vector<v1::SubmitResponse> responses = Submit(kAdmin, commands, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(responses.size(), commands.size());
+  for (size_t i = 0; i < responses.size(); ++i) {
+    EXPECT_EQ(responses[i].index(), static_cast<int64_t>(i));
+    ASSERT_TRUE(responses[i].has_result()) << i << ": " << responses[i].error().message();
+  }
+  EXPECT_EQ(TotalRecords(), records + 2 * kMembers);
 }
 
 TEST_F(SubmitServiceTest, ScopeIsCheckedPerCommand) {
