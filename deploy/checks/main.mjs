@@ -31,7 +31,7 @@ const report = new Report();
 const YAML = createRequire(join(tools, "package.json"))("yaml");
 const kubernetes = join(root, "deploy", "kubernetes");
 const docsPath = join(root, "docs", "operations.md");
-const rel = (path) => relative(root, path);
+const rel = (path) => (relative(root, path).startsWith("..") ? path : relative(root, path));
 
 let before = report.failures.length;
 let binary;
@@ -62,6 +62,7 @@ if (!withKubectl) {
 const overlaysDir = join(kubernetes, "overlays");
 const overlays = readdirSync(overlaysDir).filter((name) => statSync(join(overlaysDir, name)).isDirectory()).sort();
 const rendered = new Map();
+const how = new Map(); // overlay -> how it was rendered, for the summary
 for (const overlay of overlays) {
   const dir = join(overlaysDir, overlay);
   const own = renderOwn(YAML, dir, root);
@@ -69,25 +70,31 @@ for (const overlay of overlays) {
   if (withKubectl) {
     try {
       const kube = renderWithKubectl(YAML, options.kubectl, dir);
+      how.set(overlay, "kubectl");
       if (own.objects) {
         const difference = firstDifference(unhash(kube, own.objects), own.objects);
         if (difference) report.fail(`overlay ${overlay}`, `deploy/check's reader and kubectl kustomize disagree: ${difference}`);
+        else how.set(overlay, "kubectl = reader");
       } else {
         report.note(`overlay ${overlay}: deploy/check's own reader cannot render it (${own.unsupported}); ` +
           "a machine without kubectl checks only its files");
       }
       objects = kube;
     } catch (error) {
-      report.fail(`overlay ${overlay}`, `kubectl kustomize: ${`${error.stderr ?? error.message}`.trim()}`);
+      // kubectl prefixes its message with a log header; the rest is the cause.
+      const message = `${error.stderr ?? error.message}`.split("\n").map((line) => line.trim())
+        .filter((line) => line && !/^E\d{4} /.test(line) && line !== ">").join(" ");
+      report.fail(`overlay ${overlay}`, `kubectl kustomize: ${message}`);
       objects = null;
     }
   } else if (!objects) {
     report.warn(`overlay ${overlay}`, `not rendered: ${own.unsupported}, which needs kubectl; checking its files only`);
   }
+  if (own.objects && !how.has(overlay)) how.set(overlay, "reader");
   if (objects) rendered.set(overlay, objects);
 }
-report.done("render", before, `${overlays.map((o) => `${o} (${rendered.get(o)?.length ?? "not rendered"} objects)`).join(", ")}` +
-  (withKubectl ? " with kubectl kustomize, and with deploy/check's reader, which agrees" : " with deploy/check's reader"));
+report.done("render", before, overlays.map((o) => (rendered.has(o)
+  ? `${o}: ${rendered.get(o).length} objects (${how.get(o)})` : `${o}: not rendered`)).join(", "));
 
 // Schemas: every rendered object; where an overlay could not be rendered,
 // the whole objects among its files and its bases' (patches are partial).
@@ -129,7 +136,9 @@ const scrape = await probeLive({ vanguard, health: join(root, "deploy", "vanguar
 if (scrape) {
   const families = new Set([...scrape.matchAll(/^# TYPE (vanguard_\w+)/gm)].map((m) => m[1]));
   const named = new Set([...docs.matchAll(/\bvanguard_[a-z_]+\b/g)].map((m) => m[0]));
-  for (const name of named) if (!families.has(name)) report.fail(rel(docsPath), `names the metric ${name}, which vanguard serve does not serve`);
+  // A histogram's series add _bucket, _sum and _count to the family's name.
+  const served = (name) => families.has(name) || families.has(name.replace(/_(bucket|sum|count)$/, ""));
+  for (const name of named) if (!served(name)) report.fail(rel(docsPath), `names the metric ${name}, which vanguard serve does not serve`);
   for (const name of families) if (!named.has(name)) report.warn(rel(docsPath), `does not mention the metric ${name}`);
 }
 report.done("live", before, `${distinct.size} probe commands against vanguard serve with TLS; Secrets and metrics named in ${rel(docsPath)}`);

@@ -75,7 +75,7 @@ function excessProperties(tools, typed, report) {
   }));
   const tsc = join(tools, "node_modules", "typescript", "bin", "tsc");
   try {
-    execFileSync(process.execPath, [tsc, "-p", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(process.execPath, [tsc, "-p", dir], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
     const output = `${error.stdout ?? ""}${error.stderr ?? ""}`;
     let matched = 0;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-// {subcommands: Set, flags: Map(name -> {type, default})}
+// {subcommands: Set, flags: Map(name -> {default, bool})}
 export function readBinary(vanguard) {
   // absl prints the usage and every flag, then exits 1.
   const result = spawnSync(vanguard, ["serve", "--helpfull"], { encoding: "utf8", env: cleanEnv() });
@@ -42,7 +42,7 @@ export function cleanEnv(extra = {}) {
 
 // Starts `vanguard serve` on loopback with a throwaway certificate and runs the
 // manifests' probe commands against it (with the port replaced by the one it
-// bound). `probes`: [{where, service, tlsEnv}]. Returns the /metrics text, or
+// bound). `probes`: [{where, service, tls}]. Returns the /metrics text, or
 // null when it could not run.
 export async function probeLive({ vanguard, health, probes, report }) {
   for (const tool of ["curl", "openssl"]) {
@@ -74,7 +74,8 @@ export async function probeLive({ vanguard, health, probes, report }) {
       if (run.status === 0) continue;
       const said = `${run.stderr}`.trim().split("\n").pop();
       if (service === "liveness") {
-        // Known: the `liveness` health service is being added to the binary.
+        // Reported, not failed: a binary without the service answers
+        // NOT_FOUND, and the manifests may name it before the binary serves it.
         report.warn(where, `this vanguard does not answer SERVING for the health service "liveness" ` +
           `(${said}); its liveness probes would restart every pod until it does`);
       } else {

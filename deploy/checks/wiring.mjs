@@ -9,7 +9,7 @@ import {
 
 const kServing = new Set(["serve", "command", "projector", "demo"]);
 
-// Returns {probes: [{where, service, tls}], secrets: Set, uses: [...]} for
+// Returns {probes: [{where, service, tls}], secrets: Set, processes: [...]} for
 // the later checks; reports every problem.
 export function checkPods(overlay, objects, binary, image, report) {
   const probes = [];
