@@ -96,23 +96,14 @@ struct WriterOptions {
   std::vector<int32_t> owned_partitions;  // for kListed
 };
 
-// What runs a planned command: the Writer, or a stand-in that collects
-// commands to run them later (the Submit stream plans on one thread and runs
-// on several).
-class CommandRunner {
- public:
-  virtual ~CommandRunner() = default;
-  virtual absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline) = 0;
-};
-
-class Writer final : public CommandRunner {
+class Writer {
  public:
   // Catches the store up with the log, claims the owned partitions and reads
   // the claims back. `log` and `store` outlive the writer.
   static absl::StatusOr<std::unique_ptr<Writer>> Start(eventlog::EventLog* log, StateStore* store,
                                                        WriterOptions options, absl::Time deadline);
 
-  absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline) override;
+  absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline);
 
   // Reads the tree under its lock (caught up first when another writer owns it).
   absl::Status ReadTree(const std::function<void(const domain::OrgTree&)>& read,
