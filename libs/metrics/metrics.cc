@@ -109,6 +109,16 @@ struct Metrics::Impl {
           .Name("vanguard_rpc_duration_seconds")
           .Help("Time from a call's arrival to its status, by method")
           .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& appends =
+      prometheus::BuildHistogram()
+          .Name("vanguard_log_append_seconds")
+          .Help("Time of one durable append to the event log (a group of commands' events)")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& appended =
+      prometheus::BuildCounter()
+          .Name("vanguard_log_appended_records_total")
+          .Help("Records the writer appended to the event log")
+          .Register(*registry);
   std::unique_ptr<prometheus::Exposer> exposer;
 };
 
@@ -120,6 +130,13 @@ void Metrics::RecordCall(const std::string& method, grpc::StatusCode code, absl:
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10};
   impl_->durations.Add({{"method", method}}, kBuckets).Observe(absl::ToDoubleSeconds(took));
+}
+
+void Metrics::RecordAppend(size_t records, absl::Duration took) {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 5};
+  impl_->appends.Add({}, kBuckets).Observe(absl::ToDoubleSeconds(took));
+  impl_->appended.Add({}).Increment(static_cast<double>(records));
 }
 
 void Metrics::AddGauge(const std::string& name, const std::string& help, const Labels& labels,

@@ -7,7 +7,8 @@
 //   ASSIGN_OR_RETURN(int port, metrics.Serve("127.0.0.1:9400"));
 //
 // Per RPC: vanguard_rpc_calls_total{method,code} and
-// vanguard_rpc_duration_seconds{method} (a histogram). Gauges are functions
+// vanguard_rpc_duration_seconds{method} (a histogram); per append to the
+// log, vanguard_log_append_seconds and vanguard_log_appended_records_total. Gauges are functions
 // read at scrape time, so they never go stale. No label carries an aggregate
 // id: cardinality stays bounded.
 //
@@ -35,6 +36,9 @@ class Metrics {
   ~Metrics();
 
   void RecordCall(const std::string& method, grpc::StatusCode code, absl::Duration took);
+  // One append to the event log: vanguard_log_append_seconds and
+  // vanguard_log_appended_records_total.
+  void RecordAppend(size_t records, absl::Duration took);
 
   // A gauge whose value `read` gives at each scrape.
   void AddGauge(const std::string& name, const std::string& help, const Labels& labels,

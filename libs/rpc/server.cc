@@ -69,6 +69,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> CredentialsFor(
 
 }  // namespace
 
+constexpr char kLivenessService[] = "liveness";
+
 bool IsLoopbackAddress(const std::string& listen_address) {
   std::string host = absl::AsciiStrToLower(HostOf(listen_address));
   if (host == "localhost") return true;
@@ -100,7 +102,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
   }
-  return std::unique_ptr<Server>(new Server(std::move(server), port));
+  std::unique_ptr<Server> started(new Server(std::move(server), port));
+  if (grpc::HealthCheckServiceInterface* health = started->health()) {
+    health->SetServingStatus(kLivenessService, true);
+  }
+  started->SetReady(options.start_ready);
+  return started;
+}
+
+void Server::SetReady(bool ready) {
+  if (grpc::HealthCheckServiceInterface* health_service = health()) {
+    health_service->SetServingStatus("", ready);
+  }
 }
 
 Server::Server(std::unique_ptr<grpc::Server> server, int port)

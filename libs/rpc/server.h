@@ -1,5 +1,6 @@
 // A gRPC server with Vanguard's transport rules: TLS (and mTLS when a client
-// CA is given) everywhere except loopback, health checking and reflection.
+// CA is given) everywhere except loopback, health checking (liveness and
+// readiness) and reflection.
 //
 //   CommandServiceImpl commands(...);
 //   ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
@@ -7,7 +8,7 @@
 //                                   .tls_cert_file = "server.pem",
 //                                   .tls_key_file = "server.key"},
 //                                  {&commands}));
-//   server->health()->SetServingStatus(true);
+//   server->SetReady(true);
 //   ...
 //   server->Shutdown(absl::Now() + absl::Seconds(10));
 //
@@ -47,6 +48,9 @@ struct ServerOptions {
   std::string tls_client_ca_file;
   // Largest message received or sent.
   int max_message_bytes = 4 << 20;
+  // Whether the server is ready (health service "" SERVING) once started; a
+  // process that must catch up first starts not ready and calls SetReady.
+  bool start_ready = true;
   // Interceptors for every call (e.g. metrics::Metrics::RpcInterceptors()).
   std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
       interceptors;
@@ -77,6 +81,12 @@ class Server {
 
   // Blocks until the server has shut down.
   void Wait();
+
+  // Health (grpc.health.v1.Health): the service "liveness" is SERVING while
+  // the process serves at all (a liveness probe); the overall service "" is
+  // SERVING only while the process is ready for traffic (a readiness probe):
+  // SetReady(false) before draining.
+  void SetReady(bool ready);
 
   // The standard grpc.health.v1.Health service's state.
   grpc::HealthCheckServiceInterface* health();

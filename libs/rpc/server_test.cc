@@ -121,25 +121,51 @@ TEST_F(PlaintextServerTest, RichErrorDetailsReachTheClient) {
   EXPECT_EQ(violations[0].description(), "must not be empty");
 }
 
-TEST_F(PlaintextServerTest, HealthServiceAnswers) {
-  grpc::GenericStub stub(Plaintext(server_->port()));
+// Asks grpc.health.v1.Health/Check about `service`; the serialized response.
+std::string HealthOf(int port, const std::string& service, grpc::Status* status) {
+  grpc::GenericStub stub(Plaintext(port));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  grpc::Slice empty("", 0);
-  grpc::ByteBuffer request(&empty, 1);  // HealthCheckRequest{service: ""}
+  std::string request_bytes;
+  if (!service.empty()) {
+    request_bytes = std::string(1, '\x0a') + static_cast<char>(service.size()) + service;
+  }
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1);  // HealthCheckRequest{service}
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
   stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
                  [&done](grpc::Status status) { done.set_value(status); });
-  grpc::Status status = done.get_future().get();
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  *status = done.get_future().get();
   std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
+  if (!response.Dump(&slices).ok()) return "";
   std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  for (const grpc::Slice& part : slices) {
+    bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
   }
-  EXPECT_EQ(bytes, std::string("\x08\x01", 2));  // status: SERVING
+  return bytes;
+}
+
+const std::string kServing("\x08\x01", 2), kNotServing("\x08\x02", 2);
+
+TEST_F(PlaintextServerTest, HealthAnswersLivenessAndReadiness) {
+  grpc::Status status;
+  EXPECT_EQ(HealthOf(server_->port(), "", &status), kServing);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(HealthOf(server_->port(), "liveness", &status), kServing);
+  server_->SetReady(false);  // draining
+  EXPECT_EQ(HealthOf(server_->port(), "", &status), kNotServing);
+  EXPECT_EQ(HealthOf(server_->port(), "liveness", &status), kServing) << "alive while draining";
+}
+
+TEST(Server, AServerStartedNotReadyIsAliveButNotReady) {
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start({.start_ready = false}, {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  grpc::Status status;
+  EXPECT_EQ(HealthOf((*server)->port(), "", &status), kNotServing);
+  EXPECT_EQ(HealthOf((*server)->port(), "liveness", &status), kServing);
+  (*server)->SetReady(true);
+  EXPECT_EQ(HealthOf((*server)->port(), "", &status), kServing);
 }
 
 TEST_F(PlaintextServerTest, ShutdownIsIdempotent) {

@@ -431,8 +431,10 @@ void Writer::Flush(int32_t partition, Group& group, const std::vector<Waiter*>& 
   absl::Status cause = absl::OkStatus();
   if (!group.records.empty()) {
     const int64_t expected = store_->position(partition);
+    const absl::Time started = absl::Now();
     absl::StatusOr<std::vector<eventlog::Position>> appended =
         log_->Append(group.records, group.deadline);
+    if (options_.on_append) options_.on_append(group.records.size(), absl::Now() - started);
     bool in_place = appended.ok();
     for (size_t i = 0; in_place && i < appended->size(); ++i) {
       in_place =

@@ -94,6 +94,8 @@ struct WriterOptions {
   // Claimed at start; with a consumer group, start with none and Acquire.
   enum class Ownership { kAll, kNone, kListed } ownership = Ownership::kAll;
   std::vector<int32_t> owned_partitions;  // for kListed
+  // Told of every append of commands' events: how many records, how long.
+  std::function<void(size_t records, absl::Duration took)> on_append;
 };
 
 class Writer {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/domain/validation.h"
+#include "libs/log/log.h"
 #include "libs/rpc/status.h"
 
 namespace vanguard::command::internal {
@@ -87,11 +88,14 @@ absl::Status RequireId(const char* field, const std::string& id) {
   return domain::CheckId(field, id);
 }
 
-grpc::Status RunCommand(writer::Writer& writer, const rpc::TokenStore& tokens,
-                        grpc::ServerContext* context, const char* rpc_name, Side side,
-                        const google::protobuf::Message& request, const std::string& request_id,
-                        std::optional<int64_t> expected_version, const Planner& planner,
-                        v1::CommandResult* result) {
+namespace {
+
+grpc::Status RunCommandUnlogged(writer::Writer& writer, const rpc::TokenStore& tokens,
+                                grpc::ServerContext* context, const char* rpc_name, Side side,
+                                const google::protobuf::Message& request,
+                                const std::string& request_id,
+                                std::optional<int64_t> expected_version, const Planner& planner,
+                                v1::CommandResult* result) {
   absl::StatusOr<rpc::Principal> principal = tokens.Authenticate(*context);
   if (!principal.ok()) return rpc::ToGrpcStatus(principal.status());
   if (absl::Status role = CheckRole(*principal, side, rpc_name); !role.ok()) {
@@ -131,6 +135,26 @@ grpc::Status RunCommand(writer::Writer& writer, const rpc::TokenStore& tokens,
   result->set_consistency_token(executed->consistency_token);
   result->set_replayed(executed->replayed);
   return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status RunCommand(writer::Writer& writer, const rpc::TokenStore& tokens,
+                        grpc::ServerContext* context, const char* rpc_name, Side side,
+                        const google::protobuf::Message& request, const std::string& request_id,
+                        std::optional<int64_t> expected_version, const Planner& planner,
+                        v1::CommandResult* result) {
+  grpc::Status status = RunCommandUnlogged(writer, tokens, context, rpc_name, side, request,
+                                           request_id, expected_version, planner, result);
+  if (!status.ok()) {
+    // Ids and the rule broken only: no token, no personal details.
+    log::Info("command", "command refused",
+              {{"rpc", rpc_name},
+               {"request_id", request_id},
+               {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))},
+               {"error", status.error_message()}});
+  }
+  return status;
 }
 
 }  // namespace vanguard::command::internal

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/eventlog/group_membership.h"
+#include "libs/log/log.h"
 #include "libs/rpc/auth.h"
 #include "libs/rpc/server.h"
 #include "libs/writer/state_store.h"
@@ -32,7 +33,7 @@ namespace vanguard {
 namespace {
 
 int Fail(const absl::Status& status) {
-  std::cerr << "vanguard command: " << status << std::endl;
+  log::Error("command", "stopped", {{"error", status.ToString()}});
   return 1;
 }
 
@@ -44,10 +45,18 @@ int RunCommand(const SignalWaiter& wait_for_signal) {
   auto log = OpenLogFromFlags();
   if (!log.ok()) return Fail(log.status());
   // Partitions are claimed once the endpoint that claims name is known.
-  auto writer = StartWriterFromFlags(**log);
+  metrics::Metrics metrics;
+  auto writer = StartWriterFromFlags(
+      **log, {.ownership = writer::WriterOptions::Ownership::kNone,
+              .on_append = [&metrics](size_t records, absl::Duration took) {
+                metrics.RecordAppend(records, took);
+              }});
   if (!writer.ok()) return Fail(writer.status());
   command::CommandServices services(writer->writer.get(), &*tokens);
-  metrics::Metrics metrics;
+  AddStoreGauges(metrics, {{"state", absl::GetFlag(FLAGS_data_dir) + "/state"}});
+  if (absl::GetFlag(FLAGS_log) == "embedded") {
+    AddStoreGauges(metrics, {{"log", absl::GetFlag(FLAGS_data_dir) + "/log"}});
+  }
   auto server = StartServerFromFlags(services.services(), metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
@@ -59,12 +68,13 @@ int RunCommand(const SignalWaiter& wait_for_signal) {
   // metrics' address follows when they are on.
   std::cout << endpoint << std::endl;
   if (absl::Status served = ServeMetricsFromFlags(metrics); !served.ok()) return Fail(served);
-  std::cerr << "vanguard command: serving on " << endpoint << ", log " << (*log)->log_id()
-            << std::endl;
+  // Ready once the writer owns what the group gave it.
+  (*server)->SetReady(true);
+  log::Info("command", "ready", {{"endpoint", endpoint}, {"log_id", (*log)->log_id()}});
   int signal = wait_for_signal();
-  std::cerr << "vanguard command: draining on signal " << signal << std::endl;
+  Drain(**server, "command", signal);
   membership->reset();
-  (*server)->Shutdown(absl::Now() + absl::Seconds(10));
+  log::Info("command", "stopped");
   return 0;
 }
 

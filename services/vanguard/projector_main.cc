@@ -15,6 +15,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/log/log.h"
 #include "libs/rpc/auth.h"
 #include "libs/rpc/server.h"
 #include "libs/views/view_store.h"
@@ -36,7 +37,7 @@ namespace vanguard {
 namespace {
 
 int Fail(const absl::Status& status) {
-  std::cerr << "vanguard projector: " << status << std::endl;
+  log::Error("projector", "stopped", {{"error", status.ToString()}});
   return 1;
 }
 
@@ -54,10 +55,11 @@ int ServeReadOnly(const SignalWaiter& wait_for_signal) {
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
   std::cout << endpoint << std::endl;
-  std::cerr << "vanguard projector: serving the views of " << ViewsDirFromFlags()
-            << " read-only on " << endpoint << ", log " << (*views)->log_id() << std::endl;
-  wait_for_signal();
-  (*server)->Shutdown(absl::Now() + absl::Seconds(10));
+  (*server)->SetReady(true);
+  log::Info("projector", "ready: serving read-only views",
+            {{"endpoint", endpoint}, {"views_dir", ViewsDirFromFlags()},
+             {"log_id", (*views)->log_id()}});
+  Drain(**server, "projector", wait_for_signal());
   return 0;
 }
 
@@ -93,25 +95,35 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
   audit::AuditServiceImpl audit(**log, *tokens, views->get());
   metrics::Metrics metrics;
   AddViewGauges(metrics, **views, **log);
+  AddStoreGauges(metrics, {{"views", ViewsDirFromFlags()}});
   auto server = StartServerFromFlags({&service, &audit}, metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
   std::cout << endpoint << std::endl;
   if (absl::Status served = ServeMetricsFromFlags(metrics); !served.ok()) return Fail(served);
-  std::cerr << "vanguard projector: serving the views and the audit history on " << endpoint << ", log "
-            << (*log)->log_id() << std::endl;
+  log::Info("projector", "serving the views and the audit history",
+            {{"endpoint", endpoint}, {"log_id", (*log)->log_id()}});
   // A projector that stopped on an error must not leave stale views served
   // as if they were live: the process stops, and its supervisor restarts it.
+  // Ready once the views have caught up with the log as it was.
   std::atomic<bool> done{false};
   std::thread watcher([&] {
-    while (!done && (*projector)->status().ok()) absl::SleepFor(absl::Milliseconds(200));
+    bool ready = false;
+    while (!done && (*projector)->status().ok()) {
+      if (!ready && (*projector)->WaitCaughtUp(absl::Now() + absl::Milliseconds(200))) {
+        ready = true;
+        (*server)->SetReady(true);
+        log::Info("projector", "ready: caught up", {{"endpoint", endpoint}});
+      } else {
+        absl::SleepFor(absl::Milliseconds(200));
+      }
+    }
     if (!done) kill(getpid(), SIGTERM);
   });
   int signal = wait_for_signal();
   done = true;
   watcher.join();
-  std::cerr << "vanguard projector: stopping on signal " << signal << std::endl;
-  (*server)->Shutdown(absl::Now() + absl::Seconds(10));
+  Drain(**server, "projector", signal);
   (*projector)->Stop();
   if (!(*projector)->status().ok()) return Fail((*projector)->status());
   return 0;

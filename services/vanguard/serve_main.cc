@@ -4,7 +4,9 @@
 // embedded log by default, or on Kafka with --log kafka --brokers ...
 // SIGTERM (or SIGINT) drains in-flight calls, stops the projector after what
 // it applied, closes the stores and exits 0.
+#include <atomic>
 #include <iostream>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/log/log.h"
 #include "libs/rpc/auth.h"
 #include "libs/rpc/server.h"
 #include "libs/views/view_store.h"
@@ -32,7 +35,7 @@ namespace vanguard {
 namespace {
 
 int Fail(const absl::Status& status) {
-  std::cerr << "vanguard serve: " << status << std::endl;
+  log::Error("serve", "stopped", {{"error", status.ToString()}});
   return 1;
 }
 
@@ -45,7 +48,12 @@ int RunServe(const SignalWaiter& wait_for_signal) {
   if (!log.ok()) return Fail(log.status());
   auto views = OpenViewsFromFlags(**log);
   if (!views.ok()) return Fail(views.status());
-  auto writer = StartWriterFromFlags(**log);
+  metrics::Metrics metrics;
+  auto writer = StartWriterFromFlags(
+      **log, {.ownership = writer::WriterOptions::Ownership::kNone,
+              .on_append = [&metrics](size_t records, absl::Duration took) {
+                metrics.RecordAppend(records, took);
+              }});
   if (!writer.ok()) return Fail(writer.status());
   auto projector = projector::Projector::Start(**log, **views);
   if (!projector.ok()) return Fail(projector.status());
@@ -56,8 +64,10 @@ int RunServe(const SignalWaiter& wait_for_signal) {
   std::vector<grpc::Service*> services = commands.services();
   services.push_back(&queries);
   services.push_back(&audit);
-  metrics::Metrics metrics;
   AddViewGauges(metrics, **views, **log);
+  AddStoreGauges(metrics, {{"views", ViewsDirFromFlags()},
+                           {"state", absl::GetFlag(FLAGS_data_dir) + "/state"},
+                           {"log", absl::GetFlag(FLAGS_data_dir) + "/log"}});
   auto server = StartServerFromFlags(services, metrics);
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
@@ -69,14 +79,27 @@ int RunServe(const SignalWaiter& wait_for_signal) {
   // metrics' address follows when they are on.
   std::cout << endpoint << std::endl;
   if (absl::Status served = ServeMetricsFromFlags(metrics); !served.ok()) return Fail(served);
-  std::cerr << "vanguard serve: commands, views and audit on " << endpoint << ", log "
-            << (*log)->log_id() << ", data in " << absl::GetFlag(FLAGS_data_dir) << std::endl;
+  log::Info("serve", "serving commands, views and audit",
+            {{"endpoint", endpoint}, {"log_id", (*log)->log_id()},
+             {"data_dir", absl::GetFlag(FLAGS_data_dir)}});
+  // Ready once the writer owns its partitions (above) and the views have
+  // caught up with the log as it was; not ready again while draining.
+  std::atomic<bool> stopping{false};
+  std::thread readiness([&] {
+    while (!stopping && !(*projector)->WaitCaughtUp(absl::Now() + absl::Milliseconds(500))) {
+    }
+    if (stopping) return;
+    (*server)->SetReady(true);
+    log::Info("serve", "ready", {{"endpoint", endpoint}});
+  });
   int signal = wait_for_signal();
-  std::cerr << "vanguard serve: draining on signal " << signal << std::endl;
-  (*server)->Shutdown(absl::Now() + absl::Seconds(10));
+  stopping = true;
+  readiness.join();
+  Drain(**server, "serve", signal);
   membership->reset();
   (*projector)->Stop();
   if (!(*projector)->status().ok()) return Fail((*projector)->status());
+  log::Info("serve", "stopped");
   return 0;
 }
 

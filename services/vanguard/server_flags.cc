@@ -4,7 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
+#include <filesystem>
 #include <iostream>
+
+#include "libs/log/log.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7400", "Address the gRPC services listen on");
 ABSL_FLAG(std::string, endpoint, "",
@@ -15,6 +18,8 @@ ABSL_FLAG(std::string, tokens_file, "",
 ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM); TLS is required off loopback");
 ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "", "CA of client certificates (mTLS identities)");
+ABSL_FLAG(int32_t, drain_seconds, 20,
+          "On SIGTERM: how long calls in flight may take to finish before they are cancelled");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Where Prometheus scrapes /metrics (host:port; port 0 picks one); empty: off");
 
@@ -35,6 +40,7 @@ absl::StatusOr<std::unique_ptr<rpc::Server>> StartServerFromFlags(
                              .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
                              .tls_key_file = absl::GetFlag(FLAGS_tls_key),
                              .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca),
+                             .start_ready = false,
                              .interceptors = metrics.RpcInterceptors()},
                             std::move(services));
 }
@@ -72,6 +78,38 @@ absl::Status ServeMetricsFromFlags(metrics::Metrics& metrics) {
   if (!port.ok()) return port.status();
   std::cout << "metrics " << listen.substr(0, listen.rfind(':')) << ":" << *port << std::endl;
   return absl::OkStatus();
+}
+
+void AddStoreGauges(metrics::Metrics& metrics,
+                    const std::vector<std::pair<std::string, std::string>>& stores) {
+  for (const auto& [store, dir] : stores) {
+    metrics.AddGauge("vanguard_store_bytes", "Bytes on disk of a RocksDB store of this process",
+                     {{"store", store}}, [dir = dir] {
+                       std::error_code error;
+                       uintmax_t bytes = 0;
+                       for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
+                            !error && it != std::filesystem::recursive_directory_iterator();
+                            it.increment(error)) {
+                         std::error_code size_error;
+                         if (it->is_regular_file(size_error)) {
+                           const uintmax_t size = it->file_size(size_error);
+                           if (!size_error) bytes += size;
+                         }
+                       }
+                       return static_cast<double>(bytes);
+                     });
+  }
+}
+
+void Drain(rpc::Server& server, const std::string& component, int signal) {
+  const absl::Duration grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+  server.SetReady(false);
+  log::Info(component, "draining", {{"signal", absl::StrCat(signal)},
+                                    {"grace_seconds", absl::StrCat(absl::ToInt64Seconds(grace))}});
+  const absl::Time started = absl::Now();
+  server.Shutdown(started + grace);
+  log::Info(component, "drained",
+            {{"took_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - started))}});
 }
 
 std::string EndpointFromFlags(const rpc::Server& server) {

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/declare.h"
@@ -24,7 +25,8 @@ namespace vanguard {
 // Reads --tokens_file; INVALID_ARGUMENT saying what it is when not given.
 absl::StatusOr<rpc::TokenStore> TokensFromFlags();
 // Starts `services` on --listen, with TLS when --tls_cert and --tls_key are
-// given, every call counted and timed in `metrics`.
+// given, every call counted and timed in `metrics`; not ready (health "")
+// until the process calls SetReady(true).
 absl::StatusOr<std::unique_ptr<rpc::Server>> StartServerFromFlags(
     std::vector<grpc::Service*> services, metrics::Metrics& metrics);
 
@@ -36,6 +38,14 @@ void AddViewGauges(metrics::Metrics& metrics, const views::ViewStore& views,
 // Serves /metrics on --metrics_listen when it is set, and prints
 // "metrics HOST:PORT" as the next line of stdout.
 absl::Status ServeMetricsFromFlags(metrics::Metrics& metrics);
+// Gauges vanguard_store_bytes{store} of the named directories, read at scrape time.
+void AddStoreGauges(metrics::Metrics& metrics,
+                    const std::vector<std::pair<std::string, std::string>>& stores);
+
+// The end of a serving process: readiness goes false, calls in flight get
+// --drain_seconds to finish, the rest are cancelled.
+void Drain(rpc::Server& server, const std::string& component, int signal);
+
 // Where clients reach `server`: --endpoint, else --listen's host with the bound port.
 std::string EndpointFromFlags(const rpc::Server& server);
 
