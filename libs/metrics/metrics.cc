@@ -122,7 +122,16 @@ struct Metrics::Impl {
   std::unique_ptr<prometheus::Exposer> exposer;
 };
 
-Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+namespace {
+const prometheus::Histogram::BucketBoundaries kAppendBuckets = {
+    0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 5};
+}  // namespace
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {
+  // Served from the start, at zero, so a dashboard sees them before the first append.
+  impl_->appends.Add({}, kAppendBuckets);
+  impl_->appended.Add({});
+}
 Metrics::~Metrics() = default;
 
 void Metrics::RecordCall(const std::string& method, grpc::StatusCode code, absl::Duration took) {
@@ -133,9 +142,7 @@ void Metrics::RecordCall(const std::string& method, grpc::StatusCode code, absl:
 }
 
 void Metrics::RecordAppend(size_t records, absl::Duration took) {
-  static const prometheus::Histogram::BucketBoundaries kBuckets = {
-      0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 5};
-  impl_->appends.Add({}, kBuckets).Observe(absl::ToDoubleSeconds(took));
+  impl_->appends.Add({}, kAppendBuckets).Observe(absl::ToDoubleSeconds(took));
   impl_->appended.Add({}).Increment(static_cast<double>(records));
 }
 
