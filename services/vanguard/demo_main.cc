@@ -38,6 +38,8 @@
 #include "services/vanguard/subcommands.h"
 #include "vanguard/v1/view_service.grpc.pb.h"
 
+ABSL_FLAG(bool, city, true,
+          "After the township, load the city like seed 003's (about half a minute on 2 cores)");
 ABSL_FLAG(bool, once, false,
           "Exit after the report instead of serving on --listen until Ctrl-C");
 
@@ -301,34 +303,36 @@ int RunDemo(const SignalWaiter& wait_for_signal) {
   ViewReader reader(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   if (absl::Status printed = PrintChildren(reader); !printed.ok()) return Fail(printed);
 
-  std::cout << "\nLoading a city like seed 003's through SubmitService: 23 townships, streets "
-               "and farms, 276 villages, 12,420 members, 24,768 deed pledges and a year of "
-               "reviews\n"
-            << std::flush;
-  start = absl::Now();
-  int64_t city_commands = 0;
-  absl::Status city = demo::BuildSeedCity(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
-      [&city_commands](int64_t done, int64_t total) {
-        city_commands = done;
-        if (isatty(STDERR_FILENO)) {
-          int width = 40, filled = static_cast<int>(done * width / std::max<int64_t>(1, total));
-          std::cerr << "\r  [" << std::string(filled, '#') << std::string(width - filled, '.')
-                    << "] " << done << "/" << total << " commands" << std::flush;
-        }
-      });
-  if (!city.ok()) return Fail(city);
-  took = absl::Now() - start;
-  if (isatty(STDERR_FILENO)) std::cerr << "\n";
-  std::cout << "  " << city_commands << " commands in " << absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1)))
-            << " (" << static_cast<int64_t>(city_commands / absl::ToDoubleSeconds(took))
-            << " commands/s)\n";
-  if (!(*projector)->WaitCaughtUp(absl::Now() + absl::Minutes(2))) {
-    return Fail((*projector)->status().ok()
-                    ? absl::DeadlineExceededError("the views did not catch up in two minutes")
-                    : (*projector)->status());
+  if (absl::GetFlag(FLAGS_city)) {
+    std::cout << "\nLoading a city like seed 003's through SubmitService: 23 townships, streets "
+                 "and farms, 276 villages, 12,420 members, 24,768 deed pledges and a year of "
+                 "reviews\n"
+              << std::flush;
+    start = absl::Now();
+    int64_t city_commands = 0;
+    absl::Status city = demo::BuildSeedCity(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+        [&city_commands](int64_t done, int64_t total) {
+          city_commands = done;
+          if (isatty(STDERR_FILENO)) {
+            int width = 40, filled = static_cast<int>(done * width / std::max<int64_t>(1, total));
+            std::cerr << "\r  [" << std::string(filled, '#') << std::string(width - filled, '.')
+                      << "] " << done << "/" << total << " commands" << std::flush;
+          }
+        });
+    if (!city.ok()) return Fail(city);
+    took = absl::Now() - start;
+    if (isatty(STDERR_FILENO)) std::cerr << "\n";
+    std::cout << "  " << city_commands << " commands in " << absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1)))
+              << " (" << static_cast<int64_t>(city_commands / absl::ToDoubleSeconds(took))
+              << " commands/s)\n";
+    if (!(*projector)->WaitCaughtUp(absl::Now() + absl::Minutes(2))) {
+      return Fail((*projector)->status().ok()
+                      ? absl::DeadlineExceededError("the views did not catch up in two minutes")
+                      : (*projector)->status());
+    }
+    if (absl::Status printed = PrintCity(reader); !printed.ok()) return Fail(printed);
   }
-  if (absl::Status printed = PrintCity(reader); !printed.ok()) return Fail(printed);
 
   // The seed's principals, so that the township can be explored afterwards.
   std::string tokens_file = absl::GetFlag(FLAGS_data_dir) + "/tokens";

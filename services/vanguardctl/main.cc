@@ -33,6 +33,7 @@
 #include "vanguard/v1/campaign_service.grpc.pb.h"
 #include "vanguard/v1/funds_service.grpc.pb.h"
 #include "vanguard/v1/pledge_service.grpc.pb.h"
+#include "vanguard/v1/review_service.grpc.pb.h"
 #include "vanguard/v1/view_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, server, "", "host:port of vanguard serve (default $VANGUARD_SERVER or 127.0.0.1:7400)");
@@ -65,6 +66,15 @@ ABSL_FLAG(int, year, 0, "funds: the budget's year");
 ABSL_FLAG(std::string, yuan, "", "funds: the amount in yuan, e.g. 20000 or 20,000.50");
 ABSL_FLAG(std::string, to_org, "", "funds disburse: the receiving organisation");
 ABSL_FLAG(std::string, to_member, "", "funds disburse: the receiving member");
+ABSL_FLAG(std::string, leader_name, "", "review leader: who reviews, e.g. 镇党委书记 王某");
+ABSL_FLAG(std::string, rating, "", "review leader: excellent, good, fair or poor");
+ABSL_FLAG(std::string, achievements, "", "review leader: what was achieved");
+ABSL_FLAG(std::string, problems, "", "review leader: the problems found");
+ABSL_FLAG(std::string, suggestions, "", "review leader: what to do next");
+ABSL_FLAG(std::string, member, "", "review leader: review a member instead of an organisation");
+ABSL_FLAG(int, satisfied, 0, "review evaluate: evaluators satisfied");
+ABSL_FLAG(int, basically_satisfied, 0, "review evaluate: evaluators basically satisfied");
+ABSL_FLAG(int, unsatisfied, 0, "review evaluate: evaluators unsatisfied");
 ABSL_FLAG(std::string, rows, "", "import: members, pledges or disbursements");
 ABSL_FLAG(std::string, org, "", "campaign launch: the launching organisation");
 ABSL_FLAG(std::string, name, "", "campaign launch: the campaign's name");
@@ -109,6 +119,13 @@ const std::map<std::string, std::string> kHelp = {
                  "    [--theme T] [--carrier C]\n"
                  "  Launches a campaign for O's subtree with the five standard phases\n"
                  "  (动员部署, 公开承诺, 全面推进, 点评评议, 总结表彰) in equal parts of the period."},
+    {"review", "vanguardctl review leader ORG --leader_name N --rating excellent|good|fair|poor\n"
+               "    [--achievements A] [--problems P] [--suggestions S] [--member M] [--campaign C]\n"
+               "  A leader's review (领导点评) of ORG (or of member M) by a superior, dated now.\n"
+               "vanguardctl review evaluate ORG --satisfied N --basically_satisfied N\n"
+               "    --unsatisfied N [--year Y] [--campaign C]\n"
+               "  A half-year mass evaluation (群众评议) of ORG.\n"
+               "  Commands take --request_id to be retried safely."},
     {"import", kImportHelp},
     {"compare", "vanguardctl compare\n"
                 "  Replays the log on the server up to the live views' positions and compares\n"
@@ -480,6 +497,58 @@ int Campaign(const std::shared_ptr<grpc::Channel>& channel, const std::vector<st
                      "campaign launched:");
 }
 
+int Review(const std::shared_ptr<grpc::Channel>& channel, const std::vector<std::string>& args) {
+  if (args.size() != 2) return Usage(kHelp.at("review"));
+  auto reviews = v1::ReviewService::NewStub(channel);
+  if (args[0] == "leader") {
+    static const std::map<std::string, v1::Rating> kRatings = {
+        {"excellent", v1::RATING_EXCELLENT},
+        {"good", v1::RATING_GOOD},
+        {"fair", v1::RATING_FAIR},
+        {"poor", v1::RATING_POOR}};
+    auto rating = kRatings.find(absl::GetFlag(FLAGS_rating));
+    if (rating == kRatings.end()) {
+      return Usage("--rating: must be excellent, good, fair or poor");
+    }
+    v1::DoLeaderReviewRequest request;
+    request.set_request_id(RequestId("review"));
+    request.set_leader_name(absl::GetFlag(FLAGS_leader_name));
+    if (!absl::GetFlag(FLAGS_member).empty()) {
+      request.mutable_subject()->set_member_id(absl::GetFlag(FLAGS_member));
+    } else {
+      request.mutable_subject()->set_organisation_id(args[1]);
+    }
+    request.set_campaign_id(absl::GetFlag(FLAGS_campaign));
+    request.set_achievements(absl::GetFlag(FLAGS_achievements));
+    request.set_problems(absl::GetFlag(FLAGS_problems));
+    request.set_suggestions(absl::GetFlag(FLAGS_suggestions));
+    request.set_rating(rating->second);
+    v1::DoLeaderReviewResponse response;
+    return PrintResult(reviews->DoLeaderReview(Context().get(), request, &response), response,
+                       "leader review recorded:");
+  }
+  if (args[0] == "evaluate") {
+    v1::DoMassEvaluationRequest request;
+    request.set_request_id(RequestId("evaluation"));
+    request.mutable_subject()->set_organisation_id(args[1]);
+    request.set_campaign_id(absl::GetFlag(FLAGS_campaign));
+    request.set_period(v1::REPORT_PERIOD_HALF_YEAR);
+    int year = absl::GetFlag(FLAGS_year);
+    if (year == 0) {
+      year = static_cast<int>(
+          absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)).year());
+    }
+    request.set_year(year);
+    request.mutable_counts()->set_satisfied(absl::GetFlag(FLAGS_satisfied));
+    request.mutable_counts()->set_basically_satisfied(absl::GetFlag(FLAGS_basically_satisfied));
+    request.mutable_counts()->set_unsatisfied(absl::GetFlag(FLAGS_unsatisfied));
+    v1::DoMassEvaluationResponse response;
+    return PrintResult(reviews->DoMassEvaluation(Context().get(), request, &response), response,
+                       "mass evaluation recorded:");
+  }
+  return Usage(kHelp.at("review"));
+}
+
 int Compare(const std::shared_ptr<grpc::Channel>& channel) {
   auto audit = v1::AuditService::NewStub(channel);
   v1::CompareWithReplayResponse response;
@@ -500,7 +569,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "vanguardctl [--server H:P] [--token T] [--json] COMMAND ...\n"
       "  level ORG | children ORG | series ORG | pledge show|make|approve|send-back|fulfil |\n"
-      "  funds allocate|disburse | campaign launch | import FILE.csv | compare\n"
+      "  funds allocate|disburse | review leader|evaluate | campaign launch | import FILE.csv |\n"
+      "  compare\n"
       "Run `vanguardctl COMMAND --help` for one command.");
   // `vanguardctl COMMAND --help` explains that command.
   if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
@@ -528,6 +598,7 @@ int main(int argc, char** argv) {
   if (command == "pledge") return Pledge(channel, rest);
   if (command == "funds") return Funds(channel, rest);
   if (command == "campaign") return Campaign(channel, rest);
+  if (command == "review") return Review(channel, rest);
   if (command == "compare") return Compare(channel);
   if (command == "import") {
     if (rest.size() != 1) return Usage(kImportHelp);

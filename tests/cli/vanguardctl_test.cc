@@ -30,7 +30,7 @@ class VanguardctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     int code = 0;
-    RunShell(absl::StrCat(VANGUARD_BINARY, " demo --once --data_dir=", dir_.path(), " >/dev/null"), &code);
+    RunShell(absl::StrCat(VANGUARD_BINARY, " demo --once --city=false --data_dir=", dir_.path(), " >/dev/null"), &code);
     ASSERT_EQ(code, 0);
     server_ = std::make_unique<Subprocess>(std::vector<std::string>{
         VANGUARD_BINARY, "serve", "--data_dir=" + dir_.path(),
@@ -118,6 +118,41 @@ TEST_F(VanguardctlTest, APledgeMadeApprovedAndShown) {
   ASSERT_EQ(code, 0) << shown;
   EXPECT_THAT(shown, HasSubstr("APPROVED"));
   EXPECT_LT(shown.find("PledgeMade"), shown.find("PledgeApproved"));
+}
+
+TEST_F(VanguardctlTest, ReviewsAndEvaluationsReachTheLevelView) {
+  int code = 0;
+  std::string reviewed = Ctl("township-reviewer",
+                             "review leader village-1 --leader_name 乡党委书记 --rating good "
+                             "--achievements 践诺扎实 --request_id ctl-review-1",
+                             &code);
+  ASSERT_EQ(code, 0) << reviewed;
+  EXPECT_THAT(reviewed, HasSubstr("leader review recorded:"));
+  std::string evaluated = Ctl("township-reviewer",
+                              "review evaluate village-1 --satisfied 40 --basically_satisfied 8 "
+                              "--unsatisfied 2 --request_id ctl-evaluation-1",
+                              &code);
+  ASSERT_EQ(code, 0) << evaluated;
+  // Out of scope: a village's clerk is not the township's reviewer.
+  std::string refused = Ctl("clerk-village-1",
+                            "review leader village-1 --leader_name 某 --rating good "
+                            "--achievements 好",
+                            &code);
+  EXPECT_EQ(code, 1) << refused;
+  EXPECT_THAT(Ctl("township-reviewer", "review leader village-1 --rating splendid", &code, true),
+              HasSubstr("--rating: must be excellent, good, fair or poor"));
+  EXPECT_EQ(code, 2) << "an unknown rating is a usage error";
+
+  std::string level;
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  do {
+    level = Ctl("county-admin", "--json level village-1", &code);
+  } while (level.find("\"mass_evaluations\"") == std::string::npos && absl::Now() < deadline &&
+           (absl::SleepFor(absl::Milliseconds(100)), true));
+  ASSERT_EQ(code, 0) << level;
+  EXPECT_THAT(level, HasSubstr("\"leader_reviews\": \"1\""));
+  EXPECT_THAT(level, HasSubstr("\"mass_evaluations\": \"1\""));
+  EXPECT_THAT(level, HasSubstr("\"satisfied\": \"40\""));
 }
 
 TEST_F(VanguardctlTest, ErrorsNameTheFieldAndExitCodesMeanSomething) {
