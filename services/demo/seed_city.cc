@@ -309,14 +309,7 @@ class CityBuilder {
                              const std::string& name, v1::OrganisationKind kind,
                              v1::OrganisationLevel level, v1::Sector sector) const {
     v1::SubmitRequest command;
-    v1::RegisterOrganisationRequest& request = *command.mutable_register_organisation();
-    request.set_request_id("register-" + id);
-    request.set_organisation_id(id);
-    request.set_parent_id(parent);
-    request.set_name(name);
-    request.set_kind(kind);
-    request.set_level(level);
-    request.set_sector(sector);
+    *command.mutable_register_organisation() = RegisterRequest(id, parent, name, kind, level, sector);
     return command;
   }
 

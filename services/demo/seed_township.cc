@@ -79,16 +79,8 @@ class Builder {
 absl::Status Builder::Register(const std::string& id, const std::string& parent,
                                const std::string& name, v1::OrganisationKind kind,
                                v1::OrganisationLevel level, v1::Sector sector) {
-  v1::RegisterOrganisationRequest request;
-  request.set_request_id("register-" + id);
-  request.set_organisation_id(id);
-  request.set_parent_id(parent);
-  request.set_name(name);
-  request.set_kind(kind);
-  request.set_level(level);
-  request.set_sector(sector);
   return Call(organisations_.get(), &v1::OrganisationService::Stub::RegisterOrganisation,
-              "county-admin", request)
+              "county-admin", RegisterRequest(id, parent, name, kind, level, sector))
       .status();
 }
 
@@ -243,6 +235,20 @@ absl::Status Builder::Build() {
 }
 
 }  // namespace
+
+v1::RegisterOrganisationRequest RegisterRequest(const std::string& id, const std::string& parent,
+                                                const std::string& name, v1::OrganisationKind kind,
+                                                v1::OrganisationLevel level, v1::Sector sector) {
+  v1::RegisterOrganisationRequest request;
+  request.set_request_id("register-" + id);
+  request.set_organisation_id(id);
+  request.set_parent_id(parent);
+  request.set_name(name);
+  request.set_kind(kind);
+  request.set_level(level);
+  request.set_sector(sector);
+  return request;
+}
 
 std::string SeedToken(const std::string& principal) { return "seed-token-of-" + principal; }
 

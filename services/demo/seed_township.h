@@ -25,6 +25,7 @@
 #include "grpcpp/channel.h"
 #include "libs/eventlog/event_log.h"
 #include "vanguard/v1/common.pb.h"
+#include "vanguard/v1/organisation_service.pb.h"
 
 namespace vanguard::demo {
 
@@ -41,6 +42,12 @@ inline constexpr Department kSeedDepartments[] = {
     {"civil-affairs-bureau", "县民政局", 20'000}, {"finance-bureau", "县财政局", 20'000},
 };
 inline constexpr int64_t kSubsidyFen = 600 * 100;
+
+// The request registering organisation `id` under `parent` ("" for a root),
+// under the request id "register-<id>".
+v1::RegisterOrganisationRequest RegisterRequest(const std::string& id, const std::string& parent,
+                                                const std::string& name, v1::OrganisationKind kind,
+                                                v1::OrganisationLevel level, v1::Sector sector);
 
 // The tokens file (hashes only) of the principals who act in the seed: the
 // county admin, the township's reviewer and treasurer, a clerk per village and
