@@ -98,14 +98,23 @@ struct WriterOptions {
   std::function<void(size_t records, absl::Duration took)> on_append;
 };
 
-class Writer {
+// What runs a planned command: the Writer, or a stand-in that collects
+// commands to run them later (the Submit stream plans on one thread and runs
+// on several).
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  virtual absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline) = 0;
+};
+
+class Writer final : public CommandRunner {
  public:
   // Catches the store up with the log, claims the owned partitions and reads
   // the claims back. `log` and `store` outlive the writer.
   static absl::StatusOr<std::unique_ptr<Writer>> Start(eventlog::EventLog* log, StateStore* store,
                                                        WriterOptions options, absl::Time deadline);
 
-  absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline);
+  absl::StatusOr<CommandResult> Execute(const Command& command, absl::Time deadline) override;
 
   // Reads the tree under its lock (caught up first when another writer owns it).
   absl::Status ReadTree(const std::function<void(const domain::OrgTree&)>& read,

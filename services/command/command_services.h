@@ -24,7 +24,7 @@
 // out of scope fails before anything is appended. A retry of a request that was accepted is
 // answered from its first result before any decision runs.
 //
-// SubmitService runs each command of a stream through the unary RPC it
+// SubmitService plans each command of a stream through the unary RPC it
 // names, with the stream's context (token, deadline, cancellation), so a
 // command in bulk obeys exactly the rules of its unary call.
 //
@@ -53,7 +53,7 @@ namespace vanguard::command {
 
 class OrganisationServiceImpl final : public v1::OrganisationService::Service {
  public:
-  OrganisationServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+  OrganisationServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
       : writer_(writer), tokens_(tokens) {}
 
   grpc::Status RegisterOrganisation(grpc::ServerContext* context,
@@ -70,13 +70,13 @@ class OrganisationServiceImpl final : public v1::OrganisationService::Service {
                                     v1::DissolveOrganisationResponse* response) override;
 
  private:
-  writer::Writer* const writer_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
 class MemberServiceImpl final : public v1::MemberService::Service {
  public:
-  MemberServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+  MemberServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
       : writer_(writer), tokens_(tokens) {}
 
   grpc::Status EnrolMember(grpc::ServerContext* context, const v1::EnrolMemberRequest* request,
@@ -91,13 +91,13 @@ class MemberServiceImpl final : public v1::MemberService::Service {
                                 v1::RecordMemberLeftResponse* response) override;
 
  private:
-  writer::Writer* const writer_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
 class PledgeServiceImpl final : public v1::PledgeService::Service {
  public:
-  PledgeServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+  PledgeServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
       : writer_(writer), tokens_(tokens) {}
 
   grpc::Status MakePledge(grpc::ServerContext* context, const v1::MakePledgeRequest* request,
@@ -124,13 +124,13 @@ class PledgeServiceImpl final : public v1::PledgeService::Service {
                               v1::EvaluatePledgeResponse* response) override;
 
  private:
-  writer::Writer* const writer_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
 class CampaignServiceImpl final : public v1::CampaignService::Service {
  public:
-  CampaignServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+  CampaignServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
       : writer_(writer), tokens_(tokens) {}
 
   grpc::Status LaunchCampaign(grpc::ServerContext* context,
@@ -144,13 +144,13 @@ class CampaignServiceImpl final : public v1::CampaignService::Service {
                                   v1::SetCampaignTargetsResponse* response) override;
 
  private:
-  writer::Writer* const writer_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
 class ReviewServiceImpl final : public v1::ReviewService::Service {
  public:
-  ReviewServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+  ReviewServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
       : writer_(writer), tokens_(tokens) {}
 
   grpc::Status DoLeaderReview(grpc::ServerContext* context,
@@ -170,13 +170,13 @@ class ReviewServiceImpl final : public v1::ReviewService::Service {
                                   v1::CloseRectificationResponse* response) override;
 
  private:
-  writer::Writer* const writer_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
 class FundsServiceImpl final : public v1::FundsService::Service {
  public:
-  FundsServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+  FundsServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
       : writer_(writer), tokens_(tokens) {}
 
   grpc::Status EstablishPioneerPost(grpc::ServerContext* context,
@@ -199,13 +199,13 @@ class FundsServiceImpl final : public v1::FundsService::Service {
                             v1::ReverseFundsResponse* response) override;
 
  private:
-  writer::Writer* const writer_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
 class HonourServiceImpl final : public v1::HonourService::Service {
  public:
-  HonourServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+  HonourServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
       : writer_(writer), tokens_(tokens) {}
 
   grpc::Status ConferHonour(grpc::ServerContext* context, const v1::ConferHonourRequest* request,
@@ -214,13 +214,13 @@ class HonourServiceImpl final : public v1::HonourService::Service {
                             v1::RevokeHonourResponse* response) override;
 
  private:
-  writer::Writer* const writer_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
 class SupervisionServiceImpl final : public v1::SupervisionService::Service {
  public:
-  SupervisionServiceImpl(writer::Writer* writer, const rpc::TokenStore* tokens)
+  SupervisionServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
       : writer_(writer), tokens_(tokens) {}
 
   grpc::Status RecordInspection(grpc::ServerContext* context,
@@ -232,44 +232,40 @@ class SupervisionServiceImpl final : public v1::SupervisionService::Service {
                            v1::HoldMeetingResponse* response) override;
 
  private:
-  writer::Writer* const writer_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
-// Many commands over one stream (see submit_service.proto). Each command is
-// dispatched to the unary method of its service, in stream order, one at a
-// time: read, apply, answer. Holding one command at a time is what bounds
-// what a fast client can make the server buffer, and it keeps the commands
-// on one aggregate in their order without knowing which aggregate a command
-// names before it is planned. A stream therefore goes as fast as one command
-// after another; clients wanting more run several streams.
+// Many commands over one stream (see submit_service.proto). The stream's
+// reading thread plans each command through its unary method (so a command
+// in bulk obeys exactly the rules of its unary call) without running it;
+// workers then run the planned commands through the writer, several at once,
+// where the writer groups those of one partition into one append. A command
+// starts only once every earlier command of the stream that it conflicts
+// with has finished: one on the same aggregate, one on an aggregate it reads
+// (its dependencies) or that reads it, and any change of the organisation
+// tree, which every decision reads. So each command sees everything sent
+// before it that it could see, exactly as if the stream ran one by one. At
+// most kWindow commands are held unanswered, which bounds what a fast
+// client can make the server buffer.
 class SubmitServiceImpl final : public v1::SubmitService::Service {
  public:
-  // The unary services the commands are dispatched to; they outlive this.
-  struct Targets {
-    OrganisationServiceImpl* organisations = nullptr;
-    MemberServiceImpl* members = nullptr;
-    PledgeServiceImpl* pledges = nullptr;
-    CampaignServiceImpl* campaigns = nullptr;
-    ReviewServiceImpl* reviews = nullptr;
-    FundsServiceImpl* funds = nullptr;
-    HonourServiceImpl* honours = nullptr;
-    SupervisionServiceImpl* supervision = nullptr;
-  };
+  // Commands read ahead of their answers, at most.
+  static constexpr size_t kWindow = 64;
+  // Workers running a stream's commands, at most.
+  static constexpr int kWorkers = 16;
 
-  SubmitServiceImpl(Targets targets, const rpc::TokenStore* tokens)
-      : targets_(targets), tokens_(tokens) {}
+  SubmitServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
+      : writer_(writer), tokens_(tokens) {}
 
   grpc::Status Submit(
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<v1::SubmitResponse, v1::SubmitRequest>* stream) override;
 
  private:
-  // Runs one command through its unary method; fills `result` when OK.
-  grpc::Status Apply(grpc::ServerContext* context, const v1::SubmitRequest& request,
-                     v1::CommandResult* result);
+  class Stream;
 
-  const Targets targets_;
+  writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
 };
 
@@ -285,15 +281,7 @@ class CommandServices {
         funds_(writer, tokens),
         honours_(writer, tokens),
         supervision_(writer, tokens),
-        submit_({.organisations = &organisations_,
-                 .members = &members_,
-                 .pledges = &pledges_,
-                 .campaigns = &campaigns_,
-                 .reviews = &reviews_,
-                 .funds = &funds_,
-                 .honours = &honours_,
-                 .supervision = &supervision_},
-                tokens) {}
+        submit_(writer, tokens) {}
   CommandServices(const CommandServices&) = delete;
   CommandServices& operator=(const CommandServices&) = delete;
 
@@ -312,7 +300,6 @@ class CommandServices {
   FundsServiceImpl funds_;
   HonourServiceImpl honours_;
   SupervisionServiceImpl supervision_;
-  // Declared last: it points at the services above.
   SubmitServiceImpl submit_;
 };
 

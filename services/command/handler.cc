@@ -90,7 +90,7 @@ absl::Status RequireId(const char* field, const std::string& id) {
 
 namespace {
 
-grpc::Status RunCommandUnlogged(writer::Writer& writer, const rpc::TokenStore& tokens,
+grpc::Status RunCommandUnlogged(writer::CommandRunner& writer, const rpc::TokenStore& tokens,
                                 grpc::ServerContext* context, const char* rpc_name, Side side,
                                 const google::protobuf::Message& request,
                                 const std::string& request_id,
@@ -139,7 +139,7 @@ grpc::Status RunCommandUnlogged(writer::Writer& writer, const rpc::TokenStore& t
 
 }  // namespace
 
-grpc::Status RunCommand(writer::Writer& writer, const rpc::TokenStore& tokens,
+grpc::Status RunCommand(writer::CommandRunner& writer, const rpc::TokenStore& tokens,
                         grpc::ServerContext* context, const char* rpc_name, Side side,
                         const google::protobuf::Message& request, const std::string& request_id,
                         std::optional<int64_t> expected_version, const Planner& planner,

@@ -60,14 +60,14 @@ using Planner = std::function<absl::StatusOr<Plan>(const rpc::Principal&)>;
 // Authenticates, checks the role, validates request_id, plans, runs the
 // command through the writer within the call's deadline (at most
 // kMaxCommandTime) and fills `result`.
-grpc::Status RunCommand(writer::Writer& writer, const rpc::TokenStore& tokens,
+grpc::Status RunCommand(writer::CommandRunner& writer, const rpc::TokenStore& tokens,
                         grpc::ServerContext* context, const char* rpc_name, Side side,
                         const google::protobuf::Message& request, const std::string& request_id,
                         std::optional<int64_t> expected_version, const Planner& planner,
                         v1::CommandResult* result);
 
 template <typename Request>
-grpc::Status Run(writer::Writer& writer, const rpc::TokenStore& tokens,
+grpc::Status Run(writer::CommandRunner& writer, const rpc::TokenStore& tokens,
                  grpc::ServerContext* context, const char* rpc_name, Side side,
                  const Request& request, const Planner& planner, v1::CommandResult* result) {
   std::optional<int64_t> expected_version;
