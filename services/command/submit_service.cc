@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/log/log.h"
 #include "libs/rpc/status.h"
 #include "services/command/command_services.h"
 
@@ -39,6 +41,21 @@ v1::SubmitResponse ResponseOf(int64_t index, const grpc::Status& status, v1::Com
   return response;
 }
 
+// The unary RPC a command names: register_organisation → RegisterOrganisation.
+std::string RpcNameOf(const v1::SubmitRequest& request) {
+  std::string name;
+  bool upper = true;
+  for (char c : v1::SubmitRequest::descriptor()->FindFieldByNumber(request.command_case())->name()) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    name += upper ? absl::ascii_toupper(static_cast<unsigned char>(c)) : c;
+    upper = false;
+  }
+  return name;
+}
+
 // Stands in for the writer while a stream plans: keeps the planned command
 // for the stream's workers instead of running it.
 class Collector final : public writer::CommandRunner {
@@ -51,7 +68,7 @@ class Collector final : public writer::CommandRunner {
   absl::StatusOr<writer::CommandResult> Execute(const writer::Command& command,
                                                 absl::Time deadline) override {
     planned_ = Planned{command, deadline};
-    return absl::UnknownError("planned; the stream runs it");  // never answered
+    return writer::CommandResult{};  // taken: the stream answers once it has run
   }
   // The command planned since the last call, if the request got that far.
   std::optional<Planned> Take() { return std::exchange(planned_, std::nullopt); }
@@ -353,6 +370,14 @@ class SubmitServiceImpl::Stream {
       result.set_version(executed->version);
       result.set_consistency_token(executed->consistency_token);
       result.set_replayed(executed->replayed);
+    }
+    if (!executed.ok()) {
+      // As the unary call logs its refusals (handler.cc); ids and the rule only.
+      log::Info("command", "command refused",
+                {{"rpc", RpcNameOf(*entry.request)},
+                 {"request_id", entry.command.request_id},
+                 {"code", absl::StatusCodeToString(executed.status().code())},
+                 {"error", std::string(executed.status().message())}});
     }
     Answer(entry.index, rpc::ToGrpcStatus(executed.status()), std::move(result));
   }
