@@ -135,4 +135,8 @@ void Server::Wait() { server_->Wait(); }
 
 grpc::HealthCheckServiceInterface* Server::health() { return server_->GetHealthCheckService(); }
 
+std::shared_ptr<grpc::Channel> Server::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
 }  // namespace vanguard::rpc

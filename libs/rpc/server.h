@@ -91,6 +91,10 @@ class Server {
   // The standard grpc.health.v1.Health service's state.
   grpc::HealthCheckServiceInterface* health();
 
+  // A channel to this server's services within the process (no socket, no
+  // TLS), for a front end in the same process, e.g. the dashboard's HTTP API.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
  private:
   Server(std::unique_ptr<grpc::Server> server, int port);
 

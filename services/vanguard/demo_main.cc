@@ -239,6 +239,8 @@ int RunDemo(const SignalWaiter& wait_for_signal) {
       {.listen_address = once ? "127.0.0.1:0" : absl::GetFlag(FLAGS_listen)}, all);
   if (!server.ok()) return Fail(server.status());
   std::string address = absl::StrCat("127.0.0.1:", (*server)->port());
+  auto dashboard = StartDashboardFromFlags(**server, *tokens, "live");
+  if (!dashboard.ok()) return Fail(dashboard.status());
   std::cout << "Vanguard's command services on " << address << ", log " << (*log)->log_id()
             << "\nBuilding the township of seed 000 through the gRPC API, as its clerks, "
                "reviewer, treasurer and county departments would:\n";
@@ -343,8 +345,12 @@ int RunDemo(const SignalWaiter& wait_for_signal) {
               << "  export VANGUARD_SERVER=" << address
               << " VANGUARD_TOKEN=seed-token-of-township-reviewer\n"
               << "  build/services/vanguardctl/vanguardctl children township --by members\n"
-              << "  (the tokens are seed-token-of-<principal>, listed in " << tokens_file << ")\n"
-              << std::flush;
+              << "  (the tokens are seed-token-of-<principal>, listed in " << tokens_file << ")\n";
+    if (*dashboard) {
+      std::cout << "Or open the dashboard at http://127.0.0.1:" << (*dashboard)->port()
+                << "/ with the token seed-token-of-city-reviewer (or of township-reviewer)\n";
+    }
+    std::cout << std::flush;
     wait_for_signal();
   } else {
     std::cout << "\nServe it again: vanguard serve --data_dir " << absl::GetFlag(FLAGS_data_dir)

@@ -55,6 +55,8 @@ int ServeReadOnly(const SignalWaiter& wait_for_signal) {
   if (!server.ok()) return Fail(server.status());
   std::string endpoint = EndpointFromFlags(**server);
   std::cout << endpoint << std::endl;
+  auto dashboard = StartDashboardFromFlags(**server, *tokens, "replay");
+  if (!dashboard.ok()) return Fail(dashboard.status());
   (*server)->SetReady(true);
   log::Info("projector", "ready: serving read-only views",
             {{"endpoint", endpoint}, {"views_dir", ViewsDirFromFlags()},
@@ -101,6 +103,8 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
   std::string endpoint = EndpointFromFlags(**server);
   std::cout << endpoint << std::endl;
   if (absl::Status served = ServeMetricsFromFlags(metrics); !served.ok()) return Fail(served);
+  auto dashboard = StartDashboardFromFlags(**server, *tokens, "live");
+  if (!dashboard.ok()) return Fail(dashboard.status());
   log::Info("projector", "serving the views and the audit history",
             {{"endpoint", endpoint}, {"log_id", (*log)->log_id()}});
   // A projector that stopped on an error must not leave stale views served

@@ -79,6 +79,8 @@ int RunServe(const SignalWaiter& wait_for_signal) {
   // metrics' address follows when they are on.
   std::cout << endpoint << std::endl;
   if (absl::Status served = ServeMetricsFromFlags(metrics); !served.ok()) return Fail(served);
+  auto dashboard = StartDashboardFromFlags(**server, *tokens, "live");
+  if (!dashboard.ok()) return Fail(dashboard.status());
   log::Info("serve", "serving commands, views and audit",
             {{"endpoint", endpoint}, {"log_id", (*log)->log_id()},
              {"data_dir", absl::GetFlag(FLAGS_data_dir)}});

@@ -22,6 +22,11 @@ ABSL_FLAG(int32_t, drain_seconds, 20,
           "On SIGTERM: how long calls in flight may take to finish before they are cancelled");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Where Prometheus scrapes /metrics (host:port; port 0 picks one); empty: off");
+ABSL_FLAG(std::string, http_listen, "",
+          "Where the leaders' dashboard (HTTP, loopback only) listens, e.g. 127.0.0.1:7480; "
+          "port 0 picks one; empty: off");
+ABSL_FLAG(std::string, http_dir, "",
+          "The dashboard's page and ECharts (default: where the build puts them)");
 
 namespace vanguard {
 
@@ -110,6 +115,19 @@ void Drain(rpc::Server& server, const std::string& component, int signal) {
   server.Shutdown(started + grace);
   log::Info(component, "drained",
             {{"took_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - started))}});
+}
+
+absl::StatusOr<std::unique_ptr<dashboard::Dashboard>> StartDashboardFromFlags(
+    rpc::Server& server, const rpc::TokenStore& tokens, const std::string& store) {
+  std::string listen = absl::GetFlag(FLAGS_http_listen);
+  if (listen.empty()) return nullptr;
+  dashboard::DashboardOptions options{.listen_address = listen, .store = store};
+  if (!absl::GetFlag(FLAGS_http_dir).empty()) options.static_dir = absl::GetFlag(FLAGS_http_dir);
+  auto started = dashboard::Dashboard::Start(options, server.InProcessChannel(), tokens);
+  if (!started.ok()) return started.status();
+  std::cout << "dashboard http://" << listen.substr(0, listen.rfind(':')) << ":"
+            << (*started)->port() << "/" << std::endl;
+  return started;
 }
 
 std::string EndpointFromFlags(const rpc::Server& server) {

@@ -15,6 +15,7 @@
 #include "libs/metrics/metrics.h"
 #include "libs/rpc/server.h"
 #include "libs/views/view_store.h"
+#include "services/dashboard/dashboard.h"
 
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, endpoint);
@@ -45,6 +46,13 @@ void AddStoreGauges(metrics::Metrics& metrics,
 // The end of a serving process: readiness goes false, calls in flight get
 // --drain_seconds to finish, the rest are cancelled.
 void Drain(rpc::Server& server, const std::string& component, int signal);
+
+// The leaders' dashboard on --http_listen, reading `server`'s ViewService
+// in-process as the browser's principal, and prints "dashboard
+// http://HOST:PORT/" as the next line of stdout; nullptr when --http_listen
+// is empty. `store` is what the page says the views are ("live", "replay").
+absl::StatusOr<std::unique_ptr<dashboard::Dashboard>> StartDashboardFromFlags(
+    rpc::Server& server, const rpc::TokenStore& tokens, const std::string& store);
 
 // Where clients reach `server`: --endpoint, else --listen's host with the bound port.
 std::string EndpointFromFlags(const rpc::Server& server);
