@@ -169,7 +169,9 @@ async function render() {
 function renderPath(o) {
   const link = (r) => `<a data-org="${esc(r.organisation_id)}">${esc(orgName(r))}</a>`;
   $("path").innerHTML = [...o.path.map(link), `<b>${esc(o.organisation.name)}</b>`].join(" › ");
-  const live = o.children.filter((c) => !c.dissolved);
+  // Natural order, as the rankings break ties: village-9 before village-10.
+  const live = o.children.filter((c) => !c.dissolved)
+    .sort((a, b) => a.organisation_id.localeCompare(b.organisation_id, "en", { numeric: true }));
   $("tree").innerHTML = live.length ? live.map((c) => `<li>${link(c)}</li>`).join("") : `<li class="muted">${t("none")}</li>`;
 }
 
@@ -192,7 +194,7 @@ function renderFigures(view, o) {
   ]);
   const states = ["under_review", "sent_back", "approved", "fulfilled", "withdrawn", "overdue"];
   chart("pledge_chart", {
-    grid: { left: 70, right: 16, top: 8, bottom: 20 }, xAxis: { type: "value" },
+    grid: { left: 8, right: 24, top: 8, bottom: 4, containLabel: true }, xAxis: { type: "value" },
     yAxis: { type: "category", data: states.map((k) => t(k === "overdue" ? "overdue_n" : k)), inverse: true },
     series: [{ type: "bar", data: states.map((k) => num(total[k])), itemStyle: { color: "#c62828" } }],
   });
@@ -317,7 +319,8 @@ async function renderPledge(id) {
   });
   section.innerHTML = `<h2>${t("history")}</h2>
     <p><b>${esc(pledge.text || pledge.pledge_id)}</b><br><span class="muted">${esc(pledge.pledge_id)} · ${esc(pledge.organisation_id)}
-    · ${t(pledge.state)} · ${t("due")} ${dateOf(pledge.due_on)}</span></p>
+    · ${t(pledge.state)} · ${t("due")} ${dateOf(pledge.due_on)}
+    ${pledge.campaign_id ? `· ${t("campaign")} <a data-campaign="${esc(pledge.campaign_id)}">${esc(pledge.campaign_id)}</a>` : ""}</span></p>
     <ol class="timeline">${items.join("")}</ol>`;
   section.scrollIntoView({ block: "nearest" });
 }
@@ -381,10 +384,12 @@ async function start() {
 }
 
 document.addEventListener("click", (e) => {
-  const a = e.target.closest("a[data-org], a[data-pledge]");
+  const a = e.target.closest("a[data-org], a[data-pledge], a[data-campaign]");
   if (!a) return;
   e.preventDefault();
-  if (a.dataset.org) go({ org: a.dataset.org, pledge: "" }); else go({ pledge: a.dataset.pledge });
+  if (a.dataset.org) go({ org: a.dataset.org, pledge: "" });
+  else if (a.dataset.campaign) go({ campaign: a.dataset.campaign });  // its targets, per year
+  else go({ pledge: a.dataset.pledge });
 });
 $("login").addEventListener("submit", (e) => {
   e.preventDefault();
