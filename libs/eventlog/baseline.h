@@ -1,8 +1,9 @@
-// The benchmarks' baseline: raw RocksDB write throughput for the bytes an
+// The benchmarks' baselines: raw RocksDB write throughput for the bytes an
 // appender writes, with none of the event log's work (validation, encoding,
 // offsets, group commit). Comparing an event log cell against the raw cell of
-// the same shape says what the log costs over the storage beneath it. It lives
-// here because only libs/eventlog may include RocksDB's headers.
+// the same shape says what the log costs over the storage beneath it; and raw
+// librdkafka produce and consume of the same bytes. It lives here because only
+// libs/eventlog may include RocksDB's and librdkafka's headers.
 //
 //   ASSIGN_OR_RETURN(Throughput raw,
 //                    MeasureRawRocksDbWrites({.path = dir.path(), .value_bytes = 250, .batch = 100,
@@ -52,5 +53,26 @@ Throughput SummarizeRun(int64_t records, absl::Duration elapsed,
 // `value_bytes`. INVALID_ARGUMENT for a non-positive size, count or duration;
 // the first failed write ends the run and is returned.
 absl::StatusOr<Throughput> MeasureRawRocksDbWrites(const RawWriteOptions& options);
+
+struct RawKafkaOptions {
+  std::string brokers;  // bootstrap servers
+  std::string topic;    // existing, with `partitions` partitions
+  int32_t partitions = 0;
+  size_t value_bytes = 250;
+  int64_t records = 100'000;
+};
+
+// Raw librdkafka, none of the event log's work: `records` values produced
+// round-robin over the partitions by one idempotent producer with the
+// event log's settings (acks=all, linger 5 ms) until all are acknowledged,
+// then consumed back from the start by one consumer that assigns every
+// partition. Latencies are per record (produce to acknowledgement) for the
+// producer, none for the consumer. Keep records × value_bytes under the test
+// cluster's 5 MiB a partition, or the oldest are gone before they are read.
+struct RawKafkaThroughput {
+  Throughput produce;
+  Throughput consume;
+};
+absl::StatusOr<RawKafkaThroughput> MeasureRawKafka(const RawKafkaOptions& options);
 
 }  // namespace vanguard::eventlog

@@ -60,8 +60,16 @@ class Workload {
   std::set<std::string> organisations;        // ids
   std::vector<Fact> FinalFacts() const;
 
-  void Generate(int n) {
-    // A skeleton of six levels, so that moves cross levels.
+  // Generates events until `n` have been generated in all: call again with a
+  // larger `n`, after clearing `events`, to stream a long history in parts.
+  void Generate(int64_t n) {
+    if (generated_ == 0) Skeleton();
+    while (generated_ < n) Step();
+  }
+
+ private:
+  void Skeleton() {
+    // Six levels, so that moves cross levels.
     Register("province", "", v1::ORGANISATION_KIND_COMMITTEE, v1::SECTOR_TERRITORIAL);
     for (int c = 0; c < 2; ++c) {
       std::string city = absl::StrCat("city-", c);
@@ -78,10 +86,8 @@ class Workload {
     }
     Campaign("campaign-a");
     Campaign("campaign-b");
-    while (static_cast<int>(events.size()) < n) Step();
   }
 
- private:
   int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
   template <typename T>
   const T& PickOf(const std::vector<T>& v) { return v[Pick(static_cast<int>(v.size()))]; }
@@ -94,7 +100,7 @@ class Workload {
 
   v1::Envelope& Add(const std::string& aggregate, v1::AggregateType type) {
     v1::Envelope& e = events.emplace_back();
-    e.set_event_id(absl::StrCat("event-", events.size()));
+    e.set_event_id(absl::StrCat("event-", ++generated_));
     e.set_aggregate_type(type);
     e.set_aggregate_id(aggregate);
     e.set_aggregate_version(++versions_[aggregate]);
@@ -196,6 +202,7 @@ class Workload {
   std::set<std::string> reviewed_;          // campaign | quarter | organisation
   std::set<std::string> budgets_;
   int next_ = 0;
+  int64_t generated_ = 0;
   // For picking at random in constant time.
   std::vector<std::string> live_, members_list_, pledge_ids_, payment_ids_, open_counted_;
 };

@@ -588,10 +588,12 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
       dirty_.clear();
       return status;
     }
+    for (const std::string& key : dirty_) tallies_[key].dirty = false;
     if (tallies_.size() > kTallyCacheLimit) {
-      tallies_.clear();
-    } else {
-      for (const std::string& key : dirty_) tallies_[key].dirty = false;
+      // Members' tallies are many and each is touched rarely; organisations'
+      // are few and touched by every fact below them: keep those.
+      absl::erase_if(tallies_, [](const auto& entry) { return entry.first.starts_with("m:"); });
+      if (tallies_.size() > kTallyCacheLimit / 2) tallies_.clear();
     }
     dirty_.clear();
     return absl::OkStatus();

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <span>
 #include <string>
@@ -42,6 +43,9 @@ ABSL_FLAG(int, value_bytes, 250,
 ABSL_FLAG(std::vector<std::string>, backends,
           std::vector<std::string>({"embedded", "kafka", "raw"}),
           "Backends to measure: embedded, kafka, raw (RocksDB WriteBatches, the baseline)");
+ABSL_FLAG(std::string, json, "", "Also append each row as a JSON line to this file");
+ABSL_FLAG(int, raw_kafka_records, 200'000,
+          "Records of the raw librdkafka cell (rawkafka): produced, then consumed back");
 ABSL_FLAG(bool, quick, false, "0.3 s per cell, for a smoke run; overrides --seconds");
 
 namespace vanguard::eventlog {
@@ -165,6 +169,45 @@ absl::StatusOr<Throughput> RunRaw(const std::string& value, int batch, int appen
                                   .duration = duration});
 }
 
+void Json(const std::string& line) {
+  const std::string path = absl::GetFlag(FLAGS_json);
+  if (!path.empty()) std::ofstream(path, std::ios::app) << line << "\n";
+}
+
+// Raw librdkafka against its own test cluster (one broker, the log's
+// partitions, a fresh topic): produce, then consume back the same count.
+int RawKafka(size_t value_bytes) {
+  absl::StatusOr<std::unique_ptr<TestBroker>> broker =
+      TestBroker::Start({.brokers = 1, .partitions = kDefaultPartitions, .topic = "raw"});
+  if (!broker.ok()) {
+    absl::FPrintF(stderr, "eventlog_bench: test broker: %s\n", broker.status().ToString());
+    return 1;
+  }
+  const int64_t records =
+      absl::GetFlag(FLAGS_quick) ? 5'000 : absl::GetFlag(FLAGS_raw_kafka_records);
+  absl::StatusOr<RawKafkaThroughput> raw = MeasureRawKafka({.brokers = (*broker)->bootstrap_servers(),
+                                                            .topic = "raw",
+                                                            .partitions = kDefaultPartitions,
+                                                            .value_bytes = value_bytes,
+                                                            .records = records});
+  if (!raw.ok()) {
+    absl::FPrintF(stderr, "eventlog_bench: raw librdkafka: %s\n", raw.status().ToString());
+    return 1;
+  }
+  absl::PrintF("| rawkafka produce | - | 1 | %.0f | - | %.2f | %.2f |\n", raw->produce.per_second(),
+               absl::ToDoubleMilliseconds(raw->produce.p50),
+               absl::ToDoubleMilliseconds(raw->produce.p99));
+  absl::PrintF("| rawkafka consume | - | 1 | %.0f | - | - | - |\n", raw->consume.per_second());
+  std::fflush(stdout);
+  Json(absl::StrFormat(R"({"table":"raw_kafka","direction":"produce","per_s":%.1f,)"
+                       R"("p50_ms":%.3f,"p99_ms":%.3f})",
+                       raw->produce.per_second(), absl::ToDoubleMilliseconds(raw->produce.p50),
+                       absl::ToDoubleMilliseconds(raw->produce.p99)));
+  Json(absl::StrFormat(R"({"table":"raw_kafka","direction":"consume","per_s":%.1f})",
+                       raw->consume.per_second()));
+  return 0;
+}
+
 int Main() {
   const absl::Duration per_cell = absl::GetFlag(FLAGS_quick)
                                       ? absl::Milliseconds(300)
@@ -181,8 +224,9 @@ int Main() {
   }
   const std::vector<std::string> backends = absl::GetFlag(FLAGS_backends);
   for (const std::string& backend : backends) {
-    if (backend != "embedded" && backend != "kafka" && backend != "raw") {
-      absl::FPrintF(stderr, "eventlog_bench: unknown backend \"%s\" (embedded, kafka, raw)\n",
+    if (backend != "embedded" && backend != "kafka" && backend != "raw" && backend != "rawkafka") {
+      absl::FPrintF(stderr,
+                    "eventlog_bench: unknown backend \"%s\" (embedded, kafka, raw, rawkafka)\n",
                     backend);
       return 1;
     }
@@ -204,6 +248,10 @@ int Main() {
   // partition's oldest data past 5 MiB: harmless here, since nothing is read back.
   std::unique_ptr<TestBroker> broker;
   for (const std::string& backend : backends) {
+    if (backend == "rawkafka") {
+      if (int code = RawKafka(value->bytes.size()); code != 0) return code;
+      continue;
+    }
     if (backend == "kafka" && broker == nullptr) {
       absl::StatusOr<std::unique_ptr<TestBroker>> started =
           TestBroker::Start({.brokers = 3, .partitions = kDefaultPartitions});
@@ -230,6 +278,11 @@ int Main() {
                      absl::ToDoubleMilliseconds(result->p50),
                      absl::ToDoubleMilliseconds(result->p99));
         std::fflush(stdout);
+        Json(absl::StrFormat(
+            R"({"table":"append","log":"%s","batch":%d,"appenders":%d,"per_s":%.1f,)"
+            R"("p50_ms":%.3f,"p99_ms":%.3f})",
+            backend, batch, appenders, result->per_second(),
+            absl::ToDoubleMilliseconds(result->p50), absl::ToDoubleMilliseconds(result->p99)));
       }
     }
   }
