@@ -64,6 +64,13 @@ absl::Status CheckMemberAttributes(const v1::MemberAttributes& attributes) {
       !v1::MemberCategory_IsValid(attributes.category())) {
     return absl::InvalidArgumentError("attributes.category: must be specified");
   }
+  // Optional, but an unknown value would be recorded for good and read by every view.
+  if (!v1::Gender_IsValid(attributes.gender())) {
+    return absl::InvalidArgumentError("attributes.gender: unknown value");
+  }
+  if (!v1::Education_IsValid(attributes.education())) {
+    return absl::InvalidArgumentError("attributes.education: unknown value");
+  }
   RETURN_IF_ERROR(
       CheckText("attributes.ethnicity", attributes.ethnicity(), kMaxNameBytes, Required::kNo));
   RETURN_IF_ERROR(

@@ -119,6 +119,19 @@ TEST_F(MemberTest, NameAndCategoryAreRequired) {
   EXPECT_TRUE(Enrol("b1").ok());
 }
 
+TEST_F(MemberTest, GenderAndEducationAreKnownValuesWhenGiven) {
+  v1::MemberAttributes attributes = Attributes();
+  attributes.set_gender(static_cast<v1::Gender>(999));
+  EXPECT_THAT(std::string(Enrol("b1", attributes).message()), StartsWith("attributes.gender: "));
+  attributes = Attributes();
+  attributes.set_education(static_cast<v1::Education>(999));
+  EXPECT_THAT(std::string(Enrol("b1", attributes).message()), StartsWith("attributes.education: "));
+  attributes = Attributes();
+  attributes.clear_gender();
+  attributes.clear_education();
+  EXPECT_TRUE(Enrol("b1", attributes).ok());
+}
+
 TEST_F(MemberTest, PostTitleOnlyWithAPost) {
   v1::MemberAttributes attributes = Attributes();
   attributes.set_post_title("村委会主任");

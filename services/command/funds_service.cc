@@ -171,10 +171,23 @@ grpc::Status FundsServiceImpl::DisburseFunds(grpc::ServerContext* context,
           RETURN_IF_ERROR(internal::RequireId("reference.id", command.reference.id()));
           plan.dependencies.push_back(command.reference.id());
         }
-        plan.decide = [principal, command, pays_post, source = request->source_organisation_id()](
+        // Money goes only to a member the log knows: the member is read with the budget.
+        const std::string recipient_member = internal::SubjectMemberId(command.recipient);
+        if (!recipient_member.empty()) {
+          RETURN_IF_ERROR(internal::RequireId("recipient.member_id", recipient_member));
+          plan.dependencies.push_back(recipient_member);
+        }
+        plan.decide = [principal, command, pays_post, recipient_member,
+                       source = request->source_organisation_id()](
                           const writer::DecisionInput& input,
                           const domain::Context& context) -> Decision {
           RETURN_IF_ERROR(internal::CheckScope(principal, input.tree, source));
+          if (!recipient_member.empty() &&
+              internal::FoldDependency<domain::Member>(input, recipient_member).status() ==
+                  domain::Member::Status::kUnknown) {
+            return absl::NotFoundError(
+                absl::StrCat("recipient.member_id: member ", recipient_member, " not found"));
+          }
           if (pays_post) {
             const domain::PioneerPost post =
                 internal::FoldDependency<domain::PioneerPost>(input, command.reference.id());
