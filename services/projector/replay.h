@@ -37,7 +37,7 @@ struct ReplayOptions {
   // Stop every partition at this offset (default: where the log ends when
   // the replay begins), e.g. at the positions of live views to compare with.
   std::optional<eventlog::PositionMap> until;
-  size_t max_batch = 10'000;
+  size_t max_batch = 50'000;
   // Called after every applied batch.
   std::function<void(const ReplayProgress&)> progress;
 };

@@ -28,6 +28,8 @@
 //    its projector passed the payment's row); the time from the answer to
 //    the view that includes it.
 //  - queries: GetLevelView of a random organisation of the tree, closed loop.
+//  - grpc floor: the health check, a call that does nothing: what gRPC's
+//    synchronous API costs per call on this machine, client and server.
 #include <algorithm>
 #include <atomic>
 #include <deque>
@@ -44,6 +46,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/impl/codegen/client_unary_call.h"
 #include "libs/eventlog/embedded_log.h"
 #include "libs/eventlog/kafka_log.h"
 #include "libs/eventlog/test_broker.h"
@@ -70,9 +73,9 @@ ABSL_FLAG(std::vector<std::string>, backends, std::vector<std::string>({"embedde
 ABSL_FLAG(std::vector<std::string>, clients, std::vector<std::string>({"1", "4", "16", "64"}),
           "The concurrency sweep: client threads per cell");
 ABSL_FLAG(std::vector<std::string>, cells,
-          std::vector<std::string>({"commands", "half", "submit", "queries"}),
+          std::vector<std::string>({"commands", "half", "submit", "queries", "grpc"}),
           "Which cells to run: commands, half (half load and freshness; needs commands), submit, "
-          "queries");
+          "queries, grpc (the health check: what a call costs when it does nothing)");
 ABSL_FLAG(std::string, json, "", "Also append each cell as a JSON line to this file");
 
 namespace vanguard {
@@ -206,6 +209,14 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::shared_ptr<grpc::Channel> channel() = 0;
+  // A connection of its own, as each department's client has: one HTTP/2
+  // connection is served by one thread at a time at either end.
+  std::shared_ptr<grpc::Channel> NewChannel() const {
+    grpc::ChannelArguments arguments;
+    arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
+  }
+  std::string address;
   // Blocks until the views include the command that returned `result`.
   virtual void WaitApplied(const v1::CommandResult& result) = 0;
   virtual bool has_views() const = 0;
@@ -272,8 +283,8 @@ class VanguardBackend : public Backend {
     auto server = rpc::Server::Start({}, services);
     Check("server", server.status());
     server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    address = absl::StrCat("127.0.0.1:", server_->port());
+    channel_ = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
     SetUp(tree);
   }
   ~VanguardBackend() override {
@@ -385,8 +396,8 @@ class PeerBackend : public Backend {
     auto peer = bench::PgPeer::Start(options);
     Check("PostgreSQL peer", peer.status());
     peer_ = *std::move(peer);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", peer_->port()),
-                                   grpc::InsecureChannelCredentials());
+    address = peer_->address();
+    channel_ = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   }
   std::shared_ptr<grpc::Channel> channel() override { return channel_; }
   bool has_views() const override { return false; }
@@ -413,8 +424,9 @@ class MixClient {
         campaign_(backend.campaign),
         prefix_(std::move(prefix)),
         client_(client),
-        pledges_(backend.channel()),
-        funds_(backend.channel()) {}
+        channel_(backend.NewChannel()),
+        pledges_(channel_),
+        funds_(channel_) {}
 
   // One round of the four commands; each latency goes to `latencies`.
   void Round(std::vector<absl::Duration>* latencies) {
@@ -480,6 +492,7 @@ class MixClient {
   const std::string prefix_;
   const int client_;
   int round_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
   Caller<v1::PledgeService> pledges_;
   Caller<v1::FundsService> funds_;
 };
@@ -536,7 +549,7 @@ class Bench {
   // Pledges made over Submit streams, kSubmitWindow unanswered each.
   Cell Submit(int clients) {
     return RunClients("submit", clients, [&](int c, absl::Time end, Cell& cell) {
-      auto stub = v1::SubmitService::NewStub(backend_.channel());
+      auto stub = v1::SubmitService::NewStub(backend_.NewChannel());
       grpc::ClientContext context;
       // A stream is one principal: a village's clerk, pledging for the village.
       const std::string& village = tree_.villages[c % tree_.villages.size()];
@@ -569,10 +582,30 @@ class Bench {
     });
   }
 
+  // The floor under every unary call: the gRPC health check, which does
+  // nothing, over the same server and the same kind of connection.
+  Cell Health(int clients) {
+    return RunClients("grpc floor", clients, [&](int, absl::Time end, Cell& cell) {
+      std::shared_ptr<grpc::Channel> channel = backend_.NewChannel();
+      const grpc::internal::RpcMethod check("/grpc.health.v1.Health/Check",
+                                            grpc::internal::RpcMethod::NORMAL_RPC);
+      grpc::Slice empty("");  // HealthCheckRequest{service: ""} serializes to no bytes
+      const grpc::ByteBuffer request(&empty, 1);
+      while (absl::Now() < end) {
+        grpc::ClientContext context;
+        grpc::ByteBuffer response;
+        absl::Time start = absl::Now();
+        Check("Health.Check", grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+                                  channel.get(), check, &context, request, &response));
+        cell.latencies.push_back(absl::Now() - start);
+      }
+    });
+  }
+
   // GetLevelView of random organisations, closed loop.
   Cell Queries(int clients) {
     return RunClients("queries", clients, [&](int c, absl::Time end, Cell& cell) {
-      Caller<v1::ViewService> views(backend_.channel());
+      Caller<v1::ViewService> views(backend_.NewChannel());
       std::mt19937 random(c);
       while (absl::Now() < end) {
         v1::GetLevelViewRequest request;
@@ -678,6 +711,9 @@ int main(int argc, char** argv) {
     }
     if (wanted("queries") && backend->has_views()) {
       for (int clients : sweep) Print(bench.Queries(clients));
+    }
+    if (wanted("grpc") && backend->has_views()) {
+      for (int clients : sweep) Print(bench.Health(clients));
     }
   }
   return 0;

@@ -38,7 +38,8 @@ ABSL_FLAG(std::vector<std::string>, backends,
           "What to measure: embedded, kafka (the projector following either log; the mock "
           "cluster keeps about 16,000 records a partition), replay (vanguard replay's path: "
           "the embedded log, partition by partition)");
-ABSL_FLAG(int, max_batch, 10'000, "Records the projector applies per write at most");
+ABSL_FLAG(int, max_batch, 0,
+          "Records applied per write at most (0: the projector's and the replay's defaults)");
 ABSL_FLAG(bool, quick, false, "5,000 events: a smoke run that measures nothing");
 
 namespace vanguard {
@@ -110,12 +111,17 @@ int Run(const std::string& backend, int64_t events) {
   if (!views.ok()) return absl::FPrintF(stderr, "%s\n", views.status().ToString()), 1;
   start = absl::Now();
   const double cpu_before = CpuSeconds();
-  const size_t max_batch = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch));
+  const int max_batch = absl::GetFlag(FLAGS_max_batch);
+  projector::ReplayOptions replay_options;
+  projector::ProjectorOptions projector_options;
+  if (max_batch > 0) {
+    replay_options.max_batch = projector_options.max_batch = static_cast<size_t>(max_batch);
+  }
   if (backend == "replay") {
-    auto replayed = projector::Replay(**log, **views, {.max_batch = max_batch});
+    auto replayed = projector::Replay(**log, **views, replay_options);
     if (!replayed.ok()) return absl::FPrintF(stderr, "%s\n", replayed.status().ToString()), 1;
   } else {
-    auto projector = projector::Projector::Start(**log, **views, {.max_batch = max_batch});
+    auto projector = projector::Projector::Start(**log, **views, projector_options);
     if (!projector.ok()) return absl::FPrintF(stderr, "%s\n", projector.status().ToString()), 1;
     if (!(*projector)->WaitCaughtUp(absl::Now() + absl::Hours(1))) {
       return absl::FPrintF(stderr, "did not catch up: %s\n", (*projector)->status().ToString()),
