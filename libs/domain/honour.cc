@@ -102,8 +102,9 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Honour& honour, const Rev
   const std::string& conferrer = honour.conferred().conferring_organisation_id();
   if (context.actor_organisation_id != conferrer &&
       !tree.IsAncestor(context.actor_organisation_id, conferrer)) {
+    // Not naming it: the caller may be outside its scope.
     return absl::PermissionDeniedError(
-        absl::StrCat("only ", conferrer, " or its superiors may revoke its honour"));
+        "only the conferring organisation or its superiors may revoke the honour");
   }
   if (honour.status() == Honour::Status::kRevoked) {
     return absl::FailedPreconditionError("honour is already revoked");

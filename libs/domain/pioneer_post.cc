@@ -90,8 +90,9 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const PioneerPost& post,
   if (!post.exists()) return absl::NotFoundError("pioneer post not found");
   if (context.actor_organisation_id != post.organisation_id() &&
       !tree.IsAncestor(context.actor_organisation_id, post.organisation_id())) {
+    // Not naming it: the caller may be outside its scope.
     return absl::PermissionDeniedError(
-        absl::StrCat("only ", post.organisation_id(), " or its superiors may assess its posts"));
+        "only the post's organisation or its superiors may assess its posts");
   }
   ASSIGN_OR_RETURN(absl::CivilDay today, ShanghaiDay(context.now));
   if (command.year < post.year() || command.year > today.year()) {

@@ -32,9 +32,8 @@ absl::Status CheckPledgerSide(const Pledge& pledge, const Context& context) {
 
 absl::Status CheckReviewer(const Pledge& pledge, const Context& context) {
   if (context.actor_organisation_id != pledge.reviewer_organisation_id()) {
-    return absl::PermissionDeniedError(absl::StrCat("only the pledger's superior (",
-                                                    pledge.reviewer_organisation_id(),
-                                                    ") may review this pledge"));
+    // Not naming it: the caller may be outside its scope.
+    return absl::PermissionDeniedError("only the pledger's superior may review this pledge");
   }
   return absl::OkStatus();
 }

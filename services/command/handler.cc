@@ -54,6 +54,14 @@ absl::Status CheckScope(const rpc::Principal& principal, const domain::OrgTree& 
                    principal.id, " (", principal.organisation_id, " and below)"));
 }
 
+absl::Status CheckScopeOfOwner(const rpc::Principal& principal, const domain::OrgTree& tree,
+                               const std::string& organisation_id, absl::string_view target) {
+  if (CheckScope(principal, tree, organisation_id).ok()) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(target, " is outside the scope of principal ",
+                                                  principal.id, " (", principal.organisation_id,
+                                                  " and below)"));
+}
+
 absl::Status CheckOwnBudget(const rpc::Principal& principal,
                             const std::string& source_organisation_id) {
   if (principal.HasRole(rpc::Role::kAdmin)) return absl::OkStatus();
@@ -70,7 +78,8 @@ absl::Status CheckSubjectScope(const rpc::Principal& principal, const domain::Or
       return CheckScope(principal, tree, subject.organisation_id());
     case v1::Subject::kMemberId:
       if (member.status() == domain::Member::Status::kUnknown) return absl::OkStatus();
-      return CheckScope(principal, tree, member.organisation_id());
+      return CheckScopeOfOwner(principal, tree, member.organisation_id(),
+                               absl::StrCat("member ", subject.member_id()));
     case v1::Subject::ID_NOT_SET:
       break;
   }

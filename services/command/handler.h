@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "libs/domain/commands.h"
@@ -84,6 +85,13 @@ absl::Time DeadlineOf(const grpc::ServerContext& context);
 // decision then answers NOT_FOUND). PERMISSION_DENIED otherwise.
 absl::Status CheckScope(const rpc::Principal& principal, const domain::OrgTree& tree,
                         const std::string& organisation_id);
+
+// CheckScope on the organisation that owns `target`, which the caller named
+// (e.g. "member mbr-1") instead of the organisation: the refusal names the
+// target and never its organisation, so it tells a caller outside the scope
+// nothing it did not send.
+absl::Status CheckScopeOfOwner(const rpc::Principal& principal, const domain::OrgTree& tree,
+                               const std::string& organisation_id, absl::string_view target);
 
 // A department spends only its own organisation's money; an admin any, as far
 // as the domain allows. PERMISSION_DENIED otherwise. Checked before the

@@ -46,7 +46,8 @@ absl::StatusOr<Plan> ExistingMemberPlan(const rpc::Principal& principal,
       [principal, member_id, decide = std::move(decide)](
           const writer::DecisionInput& input, const domain::Context& context) -> Decision {
         ASSIGN_OR_RETURN(domain::Member member, ExistingMember(member_id, input.history));
-        RETURN_IF_ERROR(internal::CheckScope(principal, input.tree, member.organisation_id()));
+        RETURN_IF_ERROR(internal::CheckScopeOfOwner(principal, input.tree, member.organisation_id(),
+                                                    absl::StrCat("member ", member_id)));
         return decide(member, input.tree, context);
       });
 }

@@ -46,7 +46,8 @@ absl::StatusOr<Plan> ExistingPledgePlan(const rpc::Principal& principal,
           return absl::NotFoundError(absl::StrCat("pledge ", pledge_id, " not found"));
         }
         if (side == Side::kRecorder) {
-          RETURN_IF_ERROR(internal::CheckScope(principal, input.tree, pledge.organisation_id()));
+          RETURN_IF_ERROR(internal::CheckScopeOfOwner(
+              principal, input.tree, pledge.organisation_id(), absl::StrCat("pledge ", pledge_id)));
         }
         return decide(pledge, context);
       }};
@@ -88,8 +89,9 @@ grpc::Status PledgeServiceImpl::MakePledge(grpc::ServerContext* context,
               member = internal::Fold<domain::Member>(history->second);
             }
             if (member.status() != domain::Member::Status::kUnknown) {
-              RETURN_IF_ERROR(
-                  internal::CheckScope(principal, input.tree, member.organisation_id()));
+              RETURN_IF_ERROR(internal::CheckScopeOfOwner(
+                  principal, input.tree, member.organisation_id(),
+                  absl::StrCat("member ", command.pledger.member_id())));
             }
           } else if (command.pledger.id_case() == v1::Subject::kOrganisationId) {
             RETURN_IF_ERROR(

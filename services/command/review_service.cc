@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "libs/base/status_macros.h"
@@ -128,8 +129,9 @@ grpc::Status ReviewServiceImpl::AppraiseMember(grpc::ServerContext* context,
                           internal::FoldDependency<domain::Member>(input, command.member_id);
                       const bool known = member.status() != domain::Member::Status::kUnknown;
                       if (known) {
-                        RETURN_IF_ERROR(
-                            internal::CheckScope(principal, input.tree, member.organisation_id()));
+                        RETURN_IF_ERROR(internal::CheckScopeOfOwner(
+                            principal, input.tree, member.organisation_id(),
+                            absl::StrCat("member ", command.member_id)));
                       }
                       return domain::Decide(internal::Fold<domain::MemberAppraisal>(input.history),
                                             command, known ? &member : nullptr, context);

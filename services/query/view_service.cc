@@ -110,6 +110,17 @@ absl::StatusOr<v1::OrganisationRecord> ReadableOrganisation(const views::ViewRea
   return *o;
 }
 
+// For a record the caller named by its own id (a pledge, a member): outside
+// the scope, the refusal names the record, never the organisation it belongs to.
+absl::Status CheckOwnerReadable(const views::ViewReader& reader, const rpc::Principal& principal,
+                                const std::string& organisation_id, absl::string_view target) {
+  if (ReadsEverything(principal) || Within(reader, principal.organisation_id, organisation_id)) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat(target, " is outside the scope of ", principal.id));
+}
+
 int32_t Today(absl::TimeZone zone) {
   absl::CivilDay day = absl::ToCivilDay(absl::Now(), zone);
   return static_cast<int32_t>(day.year() * 10000 + day.month() * 100 + day.day());
@@ -318,8 +329,8 @@ grpc::Status ViewServiceImpl::GetPledge(grpc::ServerContext* context,
     if (!pledge) {
       return absl::NotFoundError(absl::StrCat("pledge ", request->pledge_id(), " is not in the views"));
     }
-    RETURN_IF_ERROR(
-        ReadableOrganisation(reader, principal, pledge->organisation_id(), "pledge_id").status());
+    RETURN_IF_ERROR(CheckOwnerReadable(reader, principal, pledge->organisation_id(),
+                                       absl::StrCat("pledge ", request->pledge_id())));
     ASSIGN_OR_RETURN(std::vector<v1::Envelope> history, reader.PledgeHistory(request->pledge_id()));
     for (v1::Envelope& e : history) *response->add_history() = std::move(e);
     *response->mutable_pledge() = std::move(*pledge);
@@ -363,8 +374,8 @@ grpc::Status ViewServiceImpl::GetMember(grpc::ServerContext* context,
     if (!member) {
       return absl::NotFoundError(absl::StrCat("member ", request->member_id(), " is not in the views"));
     }
-    RETURN_IF_ERROR(
-        ReadableOrganisation(reader, principal, member->organisation_id(), "member_id").status());
+    RETURN_IF_ERROR(CheckOwnerReadable(reader, principal, member->organisation_id(),
+                                       absl::StrCat("member ", request->member_id())));
     *response->mutable_figures() =
         LevelFiguresOf(reader, MemberNode(member->member_id()), nullptr, {}, Today(zone_));
     *response->mutable_member() = std::move(*member);
