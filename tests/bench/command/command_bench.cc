@@ -534,7 +534,9 @@ class Bench {
       MixClient client(backend_, tree_, Prefix("half", c), c);
       // Four commands a round; rounds spaced so that all clients together make `rate`.
       const absl::Duration every = absl::Seconds(4.0 * kClients / rate);
-      for (absl::Time next = absl::Now(); next < end; next += every) {
+      // Staggered, so that the clients' rounds spread over the interval
+      // instead of arriving together.
+      for (absl::Time next = absl::Now() + every * c / kClients; next < end; next += every) {
         if (absl::Now() < next) absl::SleepFor(next - absl::Now());
         client.Round(&cell.latencies);
       }
