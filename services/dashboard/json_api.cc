@@ -133,6 +133,20 @@ class Reader {
     date->set_day(day.day());
   }
 
+  // A request's as_of day, set only when the query gives one.
+  template <typename Request>
+  void AsOf(Request& request) {
+    bool present = false;
+    Date("as_of", request.mutable_as_of(), &present);
+    if (!present) request.clear_as_of();
+  }
+
+  // A request's bucket: the period and the campaign.
+  void Bucket(v1::Bucket* bucket) {
+    bucket->set_period(Optional("period"));
+    bucket->set_campaign_id(Optional("campaign"));
+  }
+
   int32_t Int(const std::string& name) {
     std::string text = Param(params_, name);
     int32_t value = 0;
@@ -221,11 +235,8 @@ HttpAnswer JsonApi::Handle(absl::string_view endpoint, const Params& params,
   if (endpoint == "level") {
     v1::GetLevelViewRequest request;
     request.set_organisation_id(in.Required("id"));
-    request.mutable_bucket()->set_period(in.Optional("period"));
-    request.mutable_bucket()->set_campaign_id(in.Optional("campaign"));
-    bool as_of = false;
-    in.Date("as_of", request.mutable_as_of(), &as_of);
-    if (!as_of) request.clear_as_of();
+    in.Bucket(request.mutable_bucket());
+    in.AsOf(request);
     if (in.error()) return *in.error();
     return Call<v1::GetLevelViewResponse>(authorization, [&](auto* context, auto* response) {
       return stub.GetLevelView(context, request, response);
@@ -234,11 +245,8 @@ HttpAnswer JsonApi::Handle(absl::string_view endpoint, const Params& params,
   if (endpoint == "children") {
     v1::ListChildrenRequest request;
     request.set_organisation_id(in.Required("id"));
-    request.mutable_bucket()->set_period(in.Optional("period"));
-    request.mutable_bucket()->set_campaign_id(in.Optional("campaign"));
-    bool as_of = false;
-    in.Date("as_of", request.mutable_as_of(), &as_of);
-    if (!as_of) request.clear_as_of();
+    in.Bucket(request.mutable_bucket());
+    in.AsOf(request);
     request.set_order_by(in.Figure("by"));
     request.set_ascending(in.Bool("ascending"));
     request.set_page_size(in.Int("page_size"));
@@ -278,9 +286,7 @@ HttpAnswer JsonApi::Handle(absl::string_view endpoint, const Params& params,
   if (endpoint == "overdue") {
     v1::ListOverduePledgesRequest request;
     request.set_organisation_id(in.Required("id"));
-    bool as_of = false;
-    in.Date("as_of", request.mutable_as_of(), &as_of);
-    if (!as_of) request.clear_as_of();
+    in.AsOf(request);
     request.set_page_size(in.Int("page_size"));
     request.set_page_token(in.Optional("page_token"));
     if (in.error()) return *in.error();
