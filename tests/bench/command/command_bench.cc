@@ -47,6 +47,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/impl/codegen/client_unary_call.h"
+#include "libs/domain/validation.h"
 #include "libs/eventlog/embedded_log.h"
 #include "libs/eventlog/kafka_log.h"
 #include "libs/eventlog/test_broker.h"
@@ -163,14 +164,6 @@ struct Caller {
     return ((*stub).*rpc)(&context, request, response);
   }
 };
-
-v1::Date DateOf(absl::CivilDay day) {
-  v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
 
 v1::MakePledgeRequest MakeRequest(const std::string& request_id, const std::string& campaign,
                                   const std::string& village) {
@@ -346,8 +339,8 @@ class VanguardBackend : public Backend {
     for (int phase = 1; phase <= 5; ++phase) {
       v1::PhasePlan* plan = launch.add_phases();
       plan->set_phase(static_cast<v1::CampaignPhase>(phase));
-      *plan->mutable_starts_on() = DateOf(from + (phase - 1) * days / 5);
-      *plan->mutable_ends_on() = DateOf(phase == 5 ? to : from + phase * days / 5 - 1);
+      *plan->mutable_starts_on() = domain::ToDate(from + (phase - 1) * days / 5);
+      *plan->mutable_ends_on() = domain::ToDate(phase == 5 ? to : from + phase * days / 5 - 1);
     }
     v1::LaunchCampaignResponse launched;
     Check("launch", campaigns(&v1::CampaignService::Stub::LaunchCampaign, launch, &launched));
