@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/base/status_macros.h"
+#include "libs/domain/validation.h"
 #include "libs/rpc/auth.h"
 #include "services/demo/seed_township.h"
 #include "vanguard/v1/submit_service.grpc.pb.h"
@@ -101,14 +102,6 @@ std::string VillageName(int t, int v) {
 
 std::string Secretary(const std::string& village) { return "secretary-" + village; }
 std::string Reviewer(const std::string& township) { return "reviewer-" + township; }
-
-v1::Date DateOf(absl::CivilDay day) {
-  v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
 
 absl::CivilDay Today() {
   return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));  // Asia/Shanghai
@@ -345,8 +338,8 @@ class CityBuilder {
       v1::PhasePlan* plan = campaign.add_phases();
       plan->set_phase(static_cast<v1::CampaignPhase>(phase));
       const int64_t days = to - from + 1;
-      *plan->mutable_starts_on() = DateOf(from + (phase - 1) * days / 5);
-      *plan->mutable_ends_on() = DateOf(phase == 5 ? to : from + phase * days / 5 - 1);
+      *plan->mutable_starts_on() = domain::ToDate(from + (phase - 1) * days / 5);
+      *plan->mutable_ends_on() = domain::ToDate(phase == 5 ? to : from + phase * days / 5 - 1);
     }
     commands.push_back(launch);
     ASSIGN_OR_RETURN(std::vector<v1::CommandResult> results, loader_.Submit("city-admin", commands));
@@ -394,7 +387,7 @@ class CityBuilder {
     v1::Quantity& quantity = *request.mutable_target()->mutable_measure()->mutable_quantity();
     quantity.set_value_milli(pledger_is_organisation ? 2000 : 1000);
     quantity.set_unit(pledger_is_organisation ? "公里" : "件");
-    *request.mutable_due_on() = DateOf(absl::CivilDay(today_.year(), 12, 31));
+    *request.mutable_due_on() = domain::ToDate(absl::CivilDay(today_.year(), 12, 31));
     return command;
   }
 
@@ -454,7 +447,7 @@ class CityBuilder {
         v1::SubmitRequest fulfil;
         fulfil.mutable_fulfil_pledge()->set_request_id("fulfil-" + id);
         fulfil.mutable_fulfil_pledge()->set_pledge_id(id);
-        *fulfil.mutable_fulfil_pledge()->mutable_fulfilled_on() = DateOf(today_);
+        *fulfil.mutable_fulfil_pledge()->mutable_fulfilled_on() = domain::ToDate(today_);
         fulfil.mutable_fulfil_pledge()->set_description("已兑现，群众认可");
         *fulfil.mutable_fulfil_pledge()->mutable_achieved() = made_as_measure(p);
         review.push_back(std::move(fulfil));
@@ -533,7 +526,7 @@ class CityBuilder {
     request.mutable_target()->set_description("硬化村组道路 2 公里");
     request.mutable_target()->mutable_measure()->mutable_quantity()->set_value_milli(2000);
     request.mutable_target()->mutable_measure()->mutable_quantity()->set_unit("公里");
-    *request.mutable_due_on() = DateOf(absl::CivilDay(today_.year(), 12, 31));
+    *request.mutable_due_on() = domain::ToDate(absl::CivilDay(today_.year(), 12, 31));
     request.set_comment("已明确时限和责任人");
     return loader_.Submit(Secretary(village.id), {revise}).status();
   }
@@ -557,7 +550,7 @@ class CityBuilder {
     v1::SubmitRequest fulfil;
     fulfil.mutable_fulfil_pledge()->set_request_id("fulfil-" + village.organisation_pledge);
     fulfil.mutable_fulfil_pledge()->set_pledge_id(village.organisation_pledge);
-    *fulfil.mutable_fulfil_pledge()->mutable_fulfilled_on() = DateOf(today_);
+    *fulfil.mutable_fulfil_pledge()->mutable_fulfilled_on() = domain::ToDate(today_);
     fulfil.mutable_fulfil_pledge()->set_description("道路已硬化并验收");
     v1::Quantity& achieved = *fulfil.mutable_fulfil_pledge()->mutable_achieved()->mutable_quantity();
     achieved.set_value_milli(2000);
@@ -584,7 +577,7 @@ class CityBuilder {
       request.set_year(static_cast<int32_t>(today_.year()));
       *request.mutable_recipient() = std::move(recipient);
       request.set_campaign_id(campaign_id_);
-      *request.mutable_conferred_on() = DateOf(today_);
+      *request.mutable_conferred_on() = domain::ToDate(today_);
       request.set_citation(citation);
       commands.push_back(std::move(command));
     };
