@@ -115,6 +115,16 @@ absl::Status DecodeRecord(std::string_view in, StoredRecord& out) {
 
 class EmbeddedLog;
 
+// An open database with its families, identity and the end of each partition.
+struct OpenedLog {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;  // default (meta), records, positions
+  std::string log_id;
+  std::vector<int64_t> end_offsets;
+};
+
+absl::StatusOr<OpenedLog> OpenDatabase(const EmbeddedLogOptions& options);
+
 class EmbeddedReader final : public LogReader {
  public:
   EmbeddedReader(EmbeddedLog* log, PositionMap from) : log_(log), positions_(std::move(from)) {}
@@ -130,17 +140,17 @@ class EmbeddedReader final : public LogReader {
 
 class EmbeddedLog final : public EventLog {
  public:
-  EmbeddedLog(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> families,
-              std::string log_id, std::vector<int64_t> end_offsets)
-      : db_(std::move(db)),
-        families_(std::move(families)),
-        log_id_(std::move(log_id)),
-        partitions_(static_cast<int32_t>(end_offsets.size())),
-        end_offsets_(std::move(end_offsets)) {}
+  EmbeddedLog(EmbeddedLogOptions options, OpenedLog opened)
+      : options_(std::move(options)),
+        db_(std::move(opened.db)),
+        families_(std::move(opened.families)),
+        log_id_(std::move(opened.log_id)),
+        partitions_(static_cast<int32_t>(opened.end_offsets.size())),
+        end_offsets_(std::move(opened.end_offsets)) {}
 
   ~EmbeddedLog() override {
-    for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
-    db_->Close().PermitUncheckedError();
+    absl::WriterMutexLock db_lock(&db_mu_);
+    CloseDatabase();
   }
 
   const std::string& log_id() const override { return log_id_; }
@@ -176,21 +186,33 @@ class EmbeddedLog final : public EventLog {
   absl::Status CommitPositions(std::string_view consumer, const PositionMap& positions,
                                absl::Time) override {
     if (consumer.empty()) return absl::InvalidArgumentError("consumer: must not be empty");
-    rocksdb::WriteBatch batch;
-    for (const auto& [partition, offset] : positions) {
-      std::string value;
-      PutBigEndian(value, static_cast<uint64_t>(offset), 8);
-      batch.Put(families_[2], PositionKey(consumer, partition), value);
-    }
     rocksdb::WriteOptions options;
     options.sync = true;
-    return FromRocksDb(db_->Write(options, &batch), "committing positions");
+    absl::Status status;
+    {
+      absl::ReaderMutexLock db_lock(&db_mu_);
+      RETURN_IF_ERROR(OpenOrUnavailable());
+      rocksdb::WriteBatch batch;
+      for (const auto& [partition, offset] : positions) {
+        std::string value;
+        PutBigEndian(value, static_cast<uint64_t>(offset), 8);
+        batch.Put(families_[2], PositionKey(consumer, partition), value);
+      }
+      status = FromRocksDb(db_->Write(options, &batch), "committing positions");
+    }
+    if (!status.ok()) {
+      absl::MutexLock lock(&mu_);
+      write_failed_ = true;  // the next append reopens the database
+    }
+    return status;
   }
 
   absl::StatusOr<PositionMap> CommittedPositions(std::string_view consumer, absl::Time) override {
     std::string prefix(consumer);
     prefix.push_back('\0');
     PositionMap positions;
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    RETURN_IF_ERROR(OpenOrUnavailable());
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[2]));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       std::string_view key = it->key().ToStringView().substr(prefix.size());
@@ -218,6 +240,8 @@ class EmbeddedLog final : public EventLog {
     rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions options;
     options.iterate_upper_bound = &upper_slice;
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    RETURN_IF_ERROR(OpenOrUnavailable());
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, families_[1]));
     int64_t expected = offset;
     for (it->Seek(RecordKey(partition, offset)); it->Valid() && max > 0; it->Next(), --max) {
@@ -264,8 +288,35 @@ class EmbeddedLog final : public EventLog {
   // Writes `group` in one synced batch; called by one leader at a time.
   absl::Status WriteGroup(const std::vector<PendingAppend*>& group, std::vector<int64_t>& next);
 
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default (meta), records, positions
+  // After a failed write RocksDB refuses every later one: it resumes by itself
+  // once a full disk has room again, but treats an I/O error as fatal. So the
+  // leader reopens the database, which replays its write-ahead log: a batch
+  // whose write failed after reaching the file may be found there, whole (the
+  // log then holds it, as a Kafka append that failed may still have written).
+  // `next` becomes the reopened ends. Called by one leader at a time.
+  absl::Status Reopen(std::vector<int64_t>& next);
+
+  void CloseDatabase() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_) {
+    if (db_ == nullptr) return;
+    for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
+    families_.clear();
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+  }
+
+  absl::Status OpenOrUnavailable() const ABSL_SHARED_LOCKS_REQUIRED(db_mu_) {
+    if (db_ != nullptr) return absl::OkStatus();
+    return absl::UnavailableError(
+        absl::StrCat("the embedded log is closed after a storage failure (", closed_because_,
+                     "); the next append reopens it"));
+  }
+
+  const EmbeddedLogOptions options_;
+  mutable absl::Mutex db_mu_;  // held shared while using db_, exclusively while reopening it
+  std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  std::vector<rocksdb::ColumnFamilyHandle*> families_
+      ABSL_GUARDED_BY(db_mu_);  // default (meta), records, positions
+  std::string closed_because_ ABSL_GUARDED_BY(db_mu_);
   const std::string log_id_;
   const int32_t partitions_;
 
@@ -275,10 +326,13 @@ class EmbeddedLog final : public EventLog {
   std::deque<PendingAppend*> queue_ ABSL_GUARDED_BY(mu_);
   bool leader_active_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool write_failed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 absl::Status EmbeddedLog::WriteGroup(const std::vector<PendingAppend*>& group,
                                      std::vector<int64_t>& next) {
+  absl::ReaderMutexLock db_lock(&db_mu_);
+  RETURN_IF_ERROR(OpenOrUnavailable());
   rocksdb::WriteBatch batch;
   for (PendingAppend* pending : group) {
     pending->positions.reserve(pending->records.size());
@@ -294,6 +348,33 @@ absl::Status EmbeddedLog::WriteGroup(const std::vector<PendingAppend*>& group,
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocksDb(db_->Write(options, &batch), "appending");
+}
+
+absl::Status EmbeddedLog::Reopen(std::vector<int64_t>& next) {
+  absl::WriterMutexLock db_lock(&db_mu_);
+  CloseDatabase();
+  absl::StatusOr<OpenedLog> opened = OpenDatabase(options_);
+  if (!opened.ok()) {
+    closed_because_ = std::string(opened.status().message());
+    return absl::UnavailableError(absl::StrCat(
+        "the embedded log's storage failed and the log cannot be reopened yet: ",
+        opened.status().message()));
+  }
+  for (int32_t p = 0; p < partitions_; ++p) {
+    if (opened->end_offsets[p] < next[p]) {
+      // Appends that were acknowledged are gone: never serve that.
+      db_ = std::move(opened->db);
+      families_ = std::move(opened->families);
+      CloseDatabase();
+      closed_because_ = absl::StrCat("partition ", p, " ends at ", opened->end_offsets[p],
+                                     " after reopening, below its acknowledged end ", next[p]);
+      return absl::DataLossError(closed_because_);
+    }
+  }
+  db_ = std::move(opened->db);
+  families_ = std::move(opened->families);
+  next = std::move(opened->end_offsets);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Position>> EmbeddedLog::Append(std::span<const Record> records,
@@ -312,10 +393,23 @@ absl::StatusOr<std::vector<Position>> EmbeddedLog::Append(std::span<const Record
     std::vector<PendingAppend*> group(queue_.begin(), queue_.end());
     queue_.clear();
     std::vector<int64_t> next = end_offsets_;
+    bool reopen = write_failed_;
     mu_.Unlock();
-    absl::Status status = WriteGroup(group, next);
+    absl::Status status = absl::OkStatus();
+    if (reopen) {
+      status = Reopen(next);
+      if (status.ok()) {
+        // A batch found in the reopened log is readable from now on.
+        absl::MutexLock lock(&mu_);
+        end_offsets_ = next;
+        write_failed_ = false;
+        ++generation_;
+      }
+    }
+    if (status.ok()) status = WriteGroup(group, next);
     mu_.Lock();
     if (status.ok()) end_offsets_ = std::move(next);
+    if (!status.ok()) write_failed_ = true;
     for (PendingAppend* pending : group) {
       pending->status = status;
       pending->done = true;
@@ -362,9 +456,7 @@ absl::StatusOr<std::string> ReadOrInitMeta(rocksdb::DB& db, const std::string& k
   return initial;
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptions& options) {
+absl::StatusOr<OpenedLog> OpenDatabase(const EmbeddedLogOptions& options) {
   if (options.path.empty()) return absl::InvalidArgumentError("path: must not be empty");
   if (options.partitions <= 0) {
     return absl::InvalidArgumentError(
@@ -380,6 +472,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptio
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  if (options.env != nullptr) db_options.env = options.env;
   rocksdb::ColumnFamilyOptions family_options;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, family_options},
@@ -427,8 +520,17 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptio
     return release(s);
   }
   it.reset();
-  return std::make_unique<EmbeddedLog>(std::move(db), std::move(families), *std::move(log_id),
-                                       std::move(end_offsets));
+  return OpenedLog{.db = std::move(db),
+                   .families = std::move(families),
+                   .log_id = *std::move(log_id),
+                   .end_offsets = std::move(end_offsets)};
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptions& options) {
+  ASSIGN_OR_RETURN(OpenedLog opened, OpenDatabase(options));
+  return std::make_unique<EmbeddedLog>(options, std::move(opened));
 }
 
 namespace internal {

@@ -8,6 +8,14 @@
 // fsync wall. RocksDB allows one writing process per directory, so the log is
 // shared within a process only; multi-process deployments use Kafka.
 //
+// When the disk fails (full, or an I/O error) the append that meets it fails
+// with RESOURCE_EXHAUSTED or UNAVAILABLE naming the cause, and RocksDB refuses
+// every later write; the next append reopens the database first (UNAVAILABLE
+// while that fails, reads too). A batch whose write failed may reach the disk
+// anyway (its sync failed after the write): after the reopen it is in the log,
+// whole, as a failed Kafka append may still have been written. Acknowledged
+// records are never lost: a reopen that finds fewer fails with DATA_LOSS.
+//
 //   ASSIGN_OR_RETURN(auto log, OpenEmbeddedLog({.path = "/var/lib/vanguard/log"}));
 #pragma once
 
@@ -17,6 +25,10 @@
 #include "absl/status/statusor.h"
 #include "libs/eventlog/event_log.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace vanguard::eventlog {
 
 struct EmbeddedLogOptions {
@@ -24,6 +36,9 @@ struct EmbeddedLogOptions {
   // Fixed when the log is created; opening an existing log with another count
   // fails with FAILED_PRECONDITION.
   int32_t partitions = kDefaultPartitions;
+  // Tests only: the storage to open on (testing::FaultInjectingStorage in
+  // storage_faults.h); null is the local disk.
+  rocksdb::Env* env = nullptr;
 };
 
 absl::StatusOr<std::unique_ptr<EventLog>> OpenEmbeddedLog(const EmbeddedLogOptions& options);

@@ -680,6 +680,7 @@ absl::StatusOr<std::unique_ptr<ViewStore>> ViewStore::Open(const ViewStoreOption
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
+  if (options.env != nullptr) db_options.env = options.env;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kFamilyNames) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> families;

@@ -35,6 +35,10 @@
 #include "vanguard/v1/envelope.pb.h"
 #include "vanguard/v1/view_records.pb.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace vanguard::views {
 
 struct ViewStoreOptions {
@@ -44,6 +48,9 @@ struct ViewStoreOptions {
   int32_t partitions = eventlog::kDefaultPartitions;
   // Serve a store without applying (a replayed store, a copy): Apply fails.
   bool read_only = false;
+  // Tests only: the storage to open on (eventlog::testing::FaultInjectingStorage);
+  // null is the local disk.
+  rocksdb::Env* env = nullptr;
 };
 
 // A pledge due before a day and still open, as the overdue index lists it.

@@ -29,12 +29,19 @@
 #include "libs/eventlog/event_log.h"
 #include "vanguard/v1/envelope.pb.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace vanguard::writer {
 
 struct StateStoreOptions {
   std::string path;
   std::string log_id;  // a store built from another log is refused
   int32_t partitions = eventlog::kDefaultPartitions;
+  // Tests only: the storage to open on (eventlog::testing::FaultInjectingStorage);
+  // null is the local disk.
+  rocksdb::Env* env = nullptr;
 };
 
 // Where a command's events landed, and what the command was.
