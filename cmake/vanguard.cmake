@@ -36,6 +36,11 @@ function(vanguard_cc_binary)
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${ARG_NAME} PRIVATE ${VANGUARD_WARNINGS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+  # Set by cmake/sanitize.cmake in ThreadSanitizer builds.
+  if(VANGUARD_BINARY_EXTRA_SOURCES)
+    target_sources(${ARG_NAME} PRIVATE ${VANGUARD_BINARY_EXTRA_SOURCES})
+    target_link_libraries(${ARG_NAME} PRIVATE ${VANGUARD_BINARY_EXTRA_LIBS})
+  endif()
 endfunction()
 
 function(vanguard_cc_test)
