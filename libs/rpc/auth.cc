@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 
 namespace vanguard::rpc {
 namespace {
@@ -36,6 +37,16 @@ bool IsSha256Hex(absl::string_view text) {
 }
 
 absl::Status UnknownToken() { return absl::UnauthenticatedError("unknown token"); }
+
+constexpr char kExpiresPrefix[] = "expires=";
+
+// The principal of a line, unless the line has expired at `now`.
+absl::StatusOr<Principal> Unexpired(const Principal& principal, absl::Time now) {
+  if (principal.expires && now >= *principal.expires) {
+    return absl::UnauthenticatedError("token expired");
+  }
+  return principal;
+}
 
 }  // namespace
 
@@ -76,12 +87,24 @@ absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text) {
     if (line.empty() || absl::StartsWith(line, "#")) continue;
     std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    if (fields.size() != 4) {
+    if (fields.size() != 4 && fields.size() != 5) {
       return LineError(line_number,
                        "want <token-sha256|cert:common-name> <principal-id> <roles> "
-                       "<organisation-id>");
+                       "<organisation-id> [expires=<RFC 3339 time>]");
     }
     Principal principal{.id = std::string(fields[1]), .organisation_id = std::string(fields[3])};
+    if (fields.size() == 5) {
+      absl::string_view expires = fields[4];
+      absl::Time at;
+      std::string error;
+      if (!absl::ConsumePrefix(&expires, kExpiresPrefix) ||
+          !absl::ParseTime(absl::RFC3339_full, expires, &at, &error)) {
+        return LineError(line_number,
+                         "want expires=<RFC 3339 time> as the fifth field, e.g. "
+                         "expires=2027-06-30T16:00:00Z");
+      }
+      principal.expires = at;
+    }
     for (absl::string_view name : absl::StrSplit(fields[2], ',')) {
       bool known = false;
       for (Role role : kAllRoles) {
@@ -124,17 +147,20 @@ std::string TokenStore::HashToken(absl::string_view token) {
   return hex;
 }
 
-absl::StatusOr<Principal> TokenStore::FindByToken(absl::string_view token) const {
+absl::StatusOr<Principal> TokenStore::FindByToken(absl::string_view token, absl::Time now) const {
   if (token.empty()) return UnknownToken();
   auto it = by_token_hash_.find(HashToken(token));
   if (it == by_token_hash_.end()) return UnknownToken();
-  return it->second;
+  return Unexpired(it->second, now);
 }
 
-absl::StatusOr<Principal> TokenStore::FindByCertificate(absl::string_view common_name) const {
+absl::StatusOr<Principal> TokenStore::FindByCertificate(absl::string_view common_name,
+                                                        absl::Time now) const {
   auto it = by_certificate_.find(common_name);
-  if (it == by_certificate_.end()) return UnknownToken();
-  return it->second;
+  if (it == by_certificate_.end()) {
+    return absl::UnauthenticatedError("unknown client certificate");
+  }
+  return Unexpired(it->second, now);
 }
 
 absl::StatusOr<Principal> TokenStore::Authenticate(const grpc::ServerContext& context) const {

@@ -2,10 +2,16 @@
 //
 // Principals are listed in a tokens file, one per line:
 //
-//   # <sha256-hex of bearer token> <principal-id> <role,role,...> <organisation-id>
+//   # <sha256-hex of bearer token> <principal-id> <role,role,...> <organisation-id> [expires=<time>]
 //   9f86d081884c7d65...0f00a08 clerk-7 clerk yuxia
-//   # cert:<client certificate common name> <principal-id> <roles> <organisation-id>
+//   60303ae22b998861...57ab3a0 clerk-8 clerk yuxia expires=2027-06-30T16:00:00Z
+//   # cert:<client certificate common name> <principal-id> <roles> <organisation-id> [expires=<time>]
 //   cert:water-bureau dept-water department,auditor county-water
+//
+// The optional fifth field ends a line's validity: an RFC 3339 time (with its
+// offset, e.g. 2027-07-01T00:00:00+08:00); from then on the token (or
+// certificate) is UNAUTHENTICATED "token expired". A line without it never
+// expires.
 //
 // Roles are clerk, reviewer, department, auditor and admin. Only hashes of
 // bearer tokens are stored (make one with `printf %s TOKEN | sha256sum`, or
@@ -23,6 +29,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -30,6 +37,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace vanguard::rpc {
 
@@ -44,6 +53,8 @@ struct Principal {
   std::set<Role> roles;
   // The organisation the principal acts for; it scopes what the roles allow.
   std::string organisation_id;
+  // When the line that names the principal stops being accepted; none: never.
+  std::optional<absl::Time> expires;
 
   bool HasRole(Role role) const { return roles.contains(role); }
 };
@@ -64,13 +75,16 @@ class TokenStore {
   // The principal making the call: by the `authorization: Bearer <token>`
   // metadata when present, otherwise by the verified client certificate's
   // common name. UNAUTHENTICATED "missing bearer token" when the call has
-  // neither, "unknown token" when the token (or certificate) is not listed;
-  // the token itself never appears in an error.
+  // neither, "unknown token" when the token is not listed, "unknown client
+  // certificate" when the certificate is not, "token expired" when its line
+  // has expired; neither the token nor its hash ever appears in an error.
   [[nodiscard]] absl::StatusOr<Principal> Authenticate(const grpc::ServerContext& context) const;
 
   // Lookups behind Authenticate, for callers that hold the credentials.
-  [[nodiscard]] absl::StatusOr<Principal> FindByToken(absl::string_view token) const;
-  [[nodiscard]] absl::StatusOr<Principal> FindByCertificate(absl::string_view common_name) const;
+  [[nodiscard]] absl::StatusOr<Principal> FindByToken(absl::string_view token,
+                                                      absl::Time now = absl::Now()) const;
+  [[nodiscard]] absl::StatusOr<Principal> FindByCertificate(absl::string_view common_name,
+                                                            absl::Time now = absl::Now()) const;
 
   size_t size() const { return by_token_hash_.size() + by_certificate_.size(); }
 

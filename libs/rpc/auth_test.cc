@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -114,6 +115,51 @@ TEST(TokenStore, LoadErrorNamesFileAndLine) {
   EXPECT_THAT(status.message(), HasSubstr("line 2"));
   EXPECT_THAT(status.message(), Not(HasSubstr("not-a-valid-line")));
   std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace vanguard::rpc
+
+namespace vanguard::rpc {
+namespace {
+
+TEST(TokenStore, ALineMayExpire) {
+  const std::string hash = TokenStore::HashToken("s3cret");
+  absl::StatusOr<TokenStore> store = TokenStore::Parse(absl::StrCat(
+      hash, " clerk-7 clerk yuxia expires=2027-07-01T00:00:00+08:00\n",
+      TokenStore::HashToken("forever"), " clerk-8 clerk yuxia\n",
+      "cert:water-bureau dept-water department county-water expires=2027-06-30T16:00:00Z\n"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  const absl::Time expiry = absl::FromUnixSeconds(1814371200);  // 2027-06-30T16:00:00Z
+  absl::StatusOr<Principal> before = store->FindByToken("s3cret", expiry - absl::Seconds(1));
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->expires, expiry);
+  for (absl::Time at : {expiry, expiry + absl::Hours(24 * 365)}) {
+    absl::StatusOr<Principal> after = store->FindByToken("s3cret", at);
+    EXPECT_EQ(after.status().code(), absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(after.status().message(), "token expired");
+    EXPECT_FALSE(absl::StrContains(after.status().ToString(), "s3cret"));
+    EXPECT_FALSE(absl::StrContains(after.status().ToString(), hash));
+  }
+  EXPECT_TRUE(store->FindByToken("forever", expiry + absl::Hours(24 * 365 * 50)).ok());
+  EXPECT_TRUE(store->FindByCertificate("water-bureau", expiry - absl::Seconds(1)).ok());
+  EXPECT_EQ(store->FindByCertificate("water-bureau", expiry).status().message(), "token expired");
+  EXPECT_EQ(store->FindByCertificate("nobody").status().message(), "unknown client certificate");
+}
+
+TEST(TokenStore, AMalformedExpiryNamesTheLine) {
+  const std::string hash = TokenStore::HashToken("s3cret");
+  for (const char* bad : {"2027-07-01", "expires=tomorrow", "expires=2027-07-01",
+                          "expires=2027-07-01T00:00:00", "until=2027-07-01T00:00:00Z"}) {
+    absl::StatusOr<TokenStore> store =
+        TokenStore::Parse(absl::StrCat("# tokens\n", hash, " clerk-7 clerk yuxia ", bad, "\n"));
+    ASSERT_FALSE(store.ok()) << bad;
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(store.status().message(), HasSubstr("line 2:")) << bad;
+    EXPECT_THAT(store.status().message(), HasSubstr("expires=")) << bad;
+  }
+  EXPECT_FALSE(TokenStore::Parse(absl::StrCat(hash, " a clerk o expires=2027-07-01T00:00:00Z x\n"))
+                   .ok());
 }
 
 }  // namespace

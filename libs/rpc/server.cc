@@ -48,7 +48,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> CredentialsFor(
     if (!options.tls_client_ca_file.empty()) {
       return absl::InvalidArgumentError("tls_client_ca_file needs tls_cert_file and tls_key_file");
     }
-    if (!IsLoopbackAddress(options.listen_address)) {
+    if (!IsLoopbackAddress(options.listen_address) && !options.insecure_listen) {
       return absl::FailedPreconditionError(absl::StrCat("plaintext is allowed on loopback only; ",
                                                         options.listen_address,
                                                         " needs tls_cert_file and tls_key_file"));
@@ -94,8 +94,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &port);
-  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.SetMaxReceiveMessageSize(options.max_receive_bytes);
+  builder.SetMaxSendMessageSize(options.max_send_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

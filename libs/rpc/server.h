@@ -13,7 +13,7 @@
 //   server->Shutdown(absl::Now() + absl::Seconds(10));
 //
 // Plaintext is refused (FAILED_PRECONDITION) unless the listen address is
-// loopback: 127.0.0.0/8, [::1] or localhost. With tls_client_ca_file set the
+// loopback: 127.0.0.0/8, [::1] or localhost, or insecure_listen says so. With tls_client_ca_file set the
 // server requests client certificates and verifies any that is presented
 // against that CA (a client without one can still use a bearer token); see
 // TokenStore for how a certificate maps to a principal.
@@ -46,8 +46,16 @@ struct ServerOptions {
   std::string tls_key_file;
   // PEM CA bundle; set, client certificates are requested and verified (mTLS).
   std::string tls_client_ca_file;
-  // Largest message received or sent.
-  int max_message_bytes = 4 << 20;
+  // Plaintext off loopback, for a process behind something that encrypts for
+  // it (a service mesh's sidecar). Never the default.
+  bool insecure_listen = false;
+  // Largest message received: a request, or one command of a stream. A larger
+  // one ends the call RESOURCE_EXHAUSTED before any handler sees it. 1 MiB:
+  // no command can be larger, since the log takes no record over
+  // eventlog::kMaxRecordValueBytes (900,000 bytes).
+  int max_receive_bytes = 1 << 20;
+  // Largest message sent: what a gRPC client receives by default.
+  int max_send_bytes = 4 << 20;
   // Whether the server is ready (health service "" SERVING) once started; a
   // process that must catch up first starts not ready and calls SetReady.
   bool start_ready = true;

@@ -183,6 +183,29 @@ TEST(Server, PlaintextRefusedOffLoopback) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST(Server, PlaintextOffLoopbackOnlyWhenInsecureListenSaysSo) {
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start({.listen_address = "0.0.0.0:0", .insecure_listen = true}, {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  grpc::Status status;
+  EXPECT_EQ(HealthOf((*server)->port(), "liveness", &status), kServing);
+}
+
+TEST(Server, ARequestOverTheReceiveLimitIsResourceExhausted) {
+  TokenStore tokens = Tokens();
+  WhoAmI service(&tokens);
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start({.max_receive_bytes = 64 << 10}, {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  v1::RegisterOrganisationResponse response;
+  grpc::Status status =
+      Call(Plaintext((*server)->port()), "s3cret", std::string(65 << 10, 'x'), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  status = Call(Plaintext((*server)->port()), "s3cret", std::string(60 << 10, 'x'), &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(ServerOptions().max_receive_bytes, 1 << 20);
+}
+
 TEST(Server, BindFailureIsUnavailable) {
   // A listener without SO_REUSEPORT keeps gRPC from binding the same port.
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -90,33 +90,48 @@ absl::Time ToTime(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
+struct OpenedStore {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+};
+
+absl::StatusOr<OpenedStore> OpenDatabase(const StateStoreOptions& options);
+
 class RocksStateStore final : public StateStore {
  public:
-  RocksStateStore(std::unique_ptr<rocksdb::DB> db,
-                  std::vector<rocksdb::ColumnFamilyHandle*> families, int32_t partitions)
-      : db_(std::move(db)),
-        families_(std::move(families)),
-        positions_(partitions),
-        last_recorded_(partitions, absl::InfinitePast()),
-        claims_(partitions) {}
+  RocksStateStore(StateStoreOptions options, OpenedStore opened)
+      : options_(std::move(options)),
+        db_(std::move(opened.db)),
+        families_(std::move(opened.families)),
+        positions_(options_.partitions),
+        last_recorded_(options_.partitions, absl::InfinitePast()),
+        claims_(options_.partitions) {}
 
   ~RocksStateStore() override {
-    for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
-    db_->Close().PermitUncheckedError();
+    absl::WriterMutexLock db_lock(&db_mu_);
+    CloseDatabase();
   }
 
-  absl::Status Load() {
+  absl::Status Initialize() {
+    absl::WriterMutexLock db_lock(&db_mu_);
+    return Load();
+  }
+
+  // Reads what the database holds into memory.
+  absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_) {
     for (int32_t p = 0; p < static_cast<int32_t>(positions_.size()); ++p) {
       std::string value;
       rocksdb::Status s = db_->Get({}, families_[kPositions], PartitionKey(p), &value);
       if (s.ok()) {
         std::string_view in = value;
         positions_[p] = static_cast<int64_t>(GetFixed(in));
+        absl::MutexLock lock(&mu_);
         last_recorded_[p] = absl::FromUnixMicros(static_cast<int64_t>(GetFixed(in)));
       } else if (!s.IsNotFound()) {
         return FromRocksDb(s, "reading positions");
       }
       s = db_->Get({}, families_[kClaims], PartitionKey(p), &value);
+      absl::MutexLock lock(&mu_);
       if (s.ok()) {
         std::string_view in = value;
         claims_[p].epoch = static_cast<int64_t>(GetFixed(in));
@@ -125,8 +140,10 @@ class RocksStateStore final : public StateStore {
         return FromRocksDb(s, "reading claims");
       }
     }
+    int64_t rejected = 0;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kRejected]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++rejected_;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++rejected;
+    rejected_ = rejected;
     return FromRocksDb(it->status(), "counting rejected records");
   }
 
@@ -137,6 +154,9 @@ class RocksStateStore final : public StateStore {
     }
     std::vector<AppliedEvent> applied;
     if (records.empty()) return applied;
+    if (write_failed_) RETURN_IF_ERROR(Reopen());
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    RETURN_IF_ERROR(OpenOrUnavailable());
     int64_t next = positions_[partition].load();
     Claim claim = LatestClaim(partition);
     absl::Time last_recorded = LastRecordedAt(partition);
@@ -153,7 +173,9 @@ class RocksStateStore final : public StateStore {
       }
       ++next;
       auto head_it = heads.find(record.key);
-      if (head_it == heads.end()) head_it = heads.emplace(record.key, Head(record.key)).first;
+      if (head_it == heads.end()) {
+        head_it = heads.emplace(record.key, HeadLocked(record.key)).first;
+      }
       eventlog::Judgement j = eventlog::Accept(record, head_it->second, claim.epoch);
       if (!j.accepted) {
         std::string key = PartitionKey(partition);
@@ -179,7 +201,7 @@ class RocksStateStore final : public StateStore {
         if (it == requests.end()) {
           // A command's events are consecutive versions under one request id;
           // an earlier batch may hold its first ones.
-          std::optional<RequestRecord> stored = FindRequest(record.key, e.request_id());
+          std::optional<RequestRecord> stored = FindRequestLocked(record.key, e.request_id());
           RequestRecord fresh{.partition = partition,
                               .first_offset = record.offset,
                               .fingerprint = e.request_fingerprint()};
@@ -202,7 +224,11 @@ class RocksStateStore final : public StateStore {
     rocksdb::WriteOptions options;
     // The log is durable already: a lost tail is re-applied from it after a crash.
     options.sync = false;
-    RETURN_IF_ERROR(FromRocksDb(db_->Write(options, &batch), "applying to the state store"));
+    if (absl::Status written = FromRocksDb(db_->Write(options, &batch), "applying to the state store");
+        !written.ok()) {
+      write_failed_ = true;  // the next Apply reopens the database
+      return written;
+    }
     positions_[partition] = next;
     rejected_ += rejected;
     absl::MutexLock lock(&mu_);
@@ -214,6 +240,13 @@ class RocksStateStore final : public StateStore {
   int64_t position(int32_t partition) const override { return positions_[partition].load(); }
 
   AggregateHead Head(const std::string& aggregate_id) const override {
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    if (db_ == nullptr) return {};
+    return HeadLocked(aggregate_id);
+  }
+
+  AggregateHead HeadLocked(const std::string& aggregate_id) const
+      ABSL_SHARED_LOCKS_REQUIRED(db_mu_) {
     std::string value;
     if (!db_->Get({}, families_[kHeads], aggregate_id, &value).ok()) return {};
     return DecodeHead(value);
@@ -224,6 +257,8 @@ class RocksStateStore final : public StateStore {
     std::vector<v1::Envelope> history;
     std::string prefix = aggregate_id;
     prefix.push_back('\0');
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    RETURN_IF_ERROR(OpenOrUnavailable());
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kEvents]));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (!history.emplace_back().ParseFromArray(it->value().data(),
@@ -238,6 +273,14 @@ class RocksStateStore final : public StateStore {
 
   std::optional<RequestRecord> FindRequest(const std::string& aggregate_id,
                                            const std::string& request_id) const override {
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    if (db_ == nullptr) return std::nullopt;
+    return FindRequestLocked(aggregate_id, request_id);
+  }
+
+  std::optional<RequestRecord> FindRequestLocked(const std::string& aggregate_id,
+                                                 const std::string& request_id) const
+      ABSL_SHARED_LOCKS_REQUIRED(db_mu_) {
     std::string value;
     if (!db_->Get({}, families_[kRequests], RequestKey(aggregate_id, request_id), &value).ok()) {
       return std::nullopt;
@@ -258,8 +301,47 @@ class RocksStateStore final : public StateStore {
   int64_t rejected_count() const override { return rejected_.load(); }
 
  private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  // After a failed write RocksDB refuses every later one (an I/O error in its
+  // write-ahead log is fatal to it), so the next Apply reopens the database
+  // and reloads positions, claims and counts from what it holds. Apply calls
+  // of other partitions wait; reads answer as if nothing were stored while
+  // the store is closed (the writer's acknowledgements then fail, never lie).
+  absl::Status Reopen() ABSL_LOCKS_EXCLUDED(db_mu_) {
+    absl::WriterMutexLock db_lock(&db_mu_);
+    if (!write_failed_) return absl::OkStatus();  // another partition's Apply reopened it
+    CloseDatabase();
+    absl::StatusOr<OpenedStore> opened = OpenDatabase(options_);
+    if (!opened.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "the state store's storage failed and the store cannot be reopened yet: ",
+          opened.status().message()));
+    }
+    db_ = std::move(opened->db);
+    families_ = std::move(opened->families);
+    RETURN_IF_ERROR(Load());
+    write_failed_ = false;
+    return absl::OkStatus();
+  }
+
+  void CloseDatabase() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_) {
+    if (db_ == nullptr) return;
+    for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
+    families_.clear();
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+  }
+
+  absl::Status OpenOrUnavailable() const ABSL_SHARED_LOCKS_REQUIRED(db_mu_) {
+    if (db_ != nullptr) return absl::OkStatus();
+    return absl::UnavailableError(
+        "the state store is closed after a storage failure; the next Apply reopens it");
+  }
+
+  const StateStoreOptions options_;
+  mutable absl::Mutex db_mu_;  // held shared while using db_, exclusively while reopening it
+  std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  std::vector<rocksdb::ColumnFamilyHandle*> families_ ABSL_GUARDED_BY(db_mu_);
+  std::atomic<bool> write_failed_{false};
   std::vector<std::atomic<int64_t>> positions_;
   mutable absl::Mutex mu_;
   std::vector<absl::Time> last_recorded_ ABSL_GUARDED_BY(mu_);
@@ -267,11 +349,7 @@ class RocksStateStore final : public StateStore {
   std::atomic<int64_t> rejected_{0};
 };
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateStoreOptions& options) {
-  if (options.path.empty()) return absl::InvalidArgumentError("path: must not be empty");
-  if (options.partitions <= 0) return absl::InvalidArgumentError("partitions: must be positive");
+absl::StatusOr<OpenedStore> OpenDatabase(const StateStoreOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.path, ec);
   rocksdb::DBOptions db_options;
@@ -301,9 +379,17 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateStoreOpt
                                                       " was built from log ", stored_log,
                                                       ", not from ", options.log_id));
   }
-  auto store =
-      std::make_unique<RocksStateStore>(std::move(db), std::move(families), options.partitions);
-  RETURN_IF_ERROR(store->Load());
+  return OpenedStore{.db = std::move(db), .families = std::move(families)};
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateStoreOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("path: must not be empty");
+  if (options.partitions <= 0) return absl::InvalidArgumentError("partitions: must be positive");
+  ASSIGN_OR_RETURN(OpenedStore opened, OpenDatabase(options));
+  auto store = std::make_unique<RocksStateStore>(options, std::move(opened));
+  RETURN_IF_ERROR(store->Initialize());
   return store;
 }
 

@@ -205,6 +205,7 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
   if (!reader.ok()) return rpc::ToGrpcStatus(reader.status());
 
   v1::StreamHistoryResponse page;
+  int64_t sent = 0;
   auto flush = [&](bool last) {
     page.set_next_page_token(last ? "" : EncodeCursor(cursor));
     bool sent = writer->Write(page);
@@ -239,8 +240,12 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
         if ((from && recorded < *from) || (to && recorded >= *to)) continue;
       }
       Fill(record, j, *page.add_records());
-      if (static_cast<size_t>(page.records_size()) == page_size && cursor.offset < *end) {
+      const bool at_limit = ++sent == max_records_per_call_;
+      if ((static_cast<size_t>(page.records_size()) == page_size || at_limit) &&
+          cursor.offset < *end) {
         if (!flush(false)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client left");
+        // The call's share is sent; the page's token resumes.
+        if (at_limit) return grpc::Status::OK;
       }
     }
   }
@@ -299,6 +304,7 @@ grpc::Status AuditServiceImpl::StreamSubtree(const grpc::ServerContext& context,
   };
 
   v1::StreamHistoryResponse page;
+  int64_t sent = 0;
   for (int32_t p = 0; p < log_.partition_count(); ++p) {
     absl::StatusOr<int64_t> end = log_.EndOffset(p, absl::Now() + absl::Seconds(30));
     if (!end.ok()) return rpc::ToGrpcStatus(end.status());
@@ -353,11 +359,14 @@ grpc::Status AuditServiceImpl::StreamSubtree(const grpc::ServerContext& context,
         absl::Time recorded = TimeOf(j.envelope.recorded_at());
         if ((from && recorded < *from) || (to && recorded >= *to)) continue;
         Fill(record, j, *page.add_records());
-        if (static_cast<size_t>(page.records_size()) == page_size) {
+        const bool at_limit = ++sent == max_records_per_call_;
+        if (static_cast<size_t>(page.records_size()) == page_size || at_limit) {
           page.set_next_page_token(
               absl::WebSafeBase64Escape(absl::StrCat("o.", p, ".", record.offset + 1)));
           if (!writer->Write(page)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client left");
           page.Clear();
+          // The call's share is sent; the page's token resumes.
+          if (at_limit) return grpc::Status::OK;
         }
       }
     }

@@ -29,6 +29,15 @@ class AuditServiceImpl final : public v1::AuditService::Service {
                    const views::ViewStore* views = nullptr, std::string scratch_dir = "")
       : log_(log), tokens_(tokens), views_(views), scratch_dir_(std::move(scratch_dir)) {}
 
+  // Records one StreamHistory call sends by default, at most (see
+  // set_max_records_per_call).
+  static constexpr int64_t kDefaultMaxRecordsPerCall = 100'000;
+
+  // Records one StreamHistory call sends at most: the call then ends OK after
+  // the page that reaches the limit, whose next_page_token resumes. 0: no
+  // limit. Set before serving.
+  void set_max_records_per_call(int64_t records) { max_records_per_call_ = records; }
+
   grpc::Status StreamHistory(grpc::ServerContext* context, const v1::StreamHistoryRequest* request,
                              grpc::ServerWriter<v1::StreamHistoryResponse>* writer) override;
   grpc::Status CompareWithReplay(grpc::ServerContext* context,
@@ -45,6 +54,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   const rpc::TokenStore& tokens_;
   const views::ViewStore* views_;
   const std::string scratch_dir_;
+  int64_t max_records_per_call_ = kDefaultMaxRecordsPerCall;
 };
 
 }  // namespace vanguard::audit

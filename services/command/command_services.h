@@ -35,9 +35,14 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/sync_stream.h>
 
+#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "libs/rpc/auth.h"
+#include "libs/rpc/rate_limiter.h"
 #include "libs/writer/writer.h"
 #include "vanguard/v1/campaign_service.grpc.pb.h"
 #include "vanguard/v1/funds_service.grpc.pb.h"
@@ -255,8 +260,12 @@ class SubmitServiceImpl final : public v1::SubmitService::Service {
   // Workers running a stream's commands, at most.
   static constexpr int kWorkers = 16;
 
-  SubmitServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
-      : writer_(writer), tokens_(tokens) {}
+  // Commands one stream takes by default (see CommandLimits).
+  static constexpr int64_t kDefaultMaxCommands = 1'000'000;
+
+  SubmitServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens,
+                    int64_t max_commands = kDefaultMaxCommands)
+      : writer_(writer), tokens_(tokens), max_commands_(max_commands) {}
 
   grpc::Status Submit(
       grpc::ServerContext* context,
@@ -267,21 +276,64 @@ class SubmitServiceImpl final : public v1::SubmitService::Service {
 
   writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
+  const int64_t max_commands_;
+};
+
+// Runs a command through `writer` once the principal's rate limit admits it;
+// RESOURCE_EXHAUSTED (with a RetryInfo) otherwise, before anything is decided
+// or appended. Refusals are logged at most once a second per principal, with
+// how many there were, so that a flood cannot flood the logs too.
+class RateLimitedRunner final : public writer::CommandRunner {
+ public:
+  RateLimitedRunner(writer::CommandRunner* writer, rpc::RateLimiter* limiter)
+      : writer_(writer), limiter_(limiter) {}
+
+  absl::StatusOr<writer::CommandResult> Execute(const writer::Command& command,
+                                                absl::Time deadline) override;
+
+ private:
+  struct Refusals {
+    absl::Time logged = absl::InfinitePast();
+    int64_t since = 0;
+  };
+
+  writer::CommandRunner* const writer_;
+  rpc::RateLimiter* const limiter_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Refusals> refusals_ ABSL_GUARDED_BY(mu_);
+};
+
+// What one caller may ask of the command services.
+struct CommandLimits {
+  // With a limiter, every command (unary, or one of a Submit stream) that gets
+  // past authentication, role and validation takes one call from its
+  // principal's bucket before it is decided. Reads are not limited by it.
+  // nullptr: no rate limit.
+  rpc::RateLimiter* rate_limiter = nullptr;
+  // Commands one Submit stream takes. A stream that sends more is ended with
+  // RESOURCE_EXHAUSTED once the first max_commands_per_stream are answered;
+  // the commands after them are not read (answers carry their index, so the
+  // client resends the rest on a new stream).
+  int64_t max_commands_per_stream = SubmitServiceImpl::kDefaultMaxCommands;
 };
 
 // The command services over one Writer, ready to hand to rpc::Server.
 class CommandServices {
  public:
-  CommandServices(writer::Writer* writer, const rpc::TokenStore* tokens)
-      : organisations_(writer, tokens),
-        members_(writer, tokens),
-        pledges_(writer, tokens),
-        campaigns_(writer, tokens),
-        reviews_(writer, tokens),
-        funds_(writer, tokens),
-        honours_(writer, tokens),
-        supervision_(writer, tokens),
-        submit_(writer, tokens) {}
+  CommandServices(writer::Writer* writer, const rpc::TokenStore* tokens,
+                  CommandLimits limits = {})
+      : limited_(writer, limits.rate_limiter),
+        runner_(limits.rate_limiter == nullptr ? static_cast<writer::CommandRunner*>(writer)
+                                               : &limited_),
+        organisations_(runner_, tokens),
+        members_(runner_, tokens),
+        pledges_(runner_, tokens),
+        campaigns_(runner_, tokens),
+        reviews_(runner_, tokens),
+        funds_(runner_, tokens),
+        honours_(runner_, tokens),
+        supervision_(runner_, tokens),
+        submit_(runner_, tokens, limits.max_commands_per_stream) {}
   CommandServices(const CommandServices&) = delete;
   CommandServices& operator=(const CommandServices&) = delete;
 
@@ -292,6 +344,8 @@ class CommandServices {
   }
 
  private:
+  RateLimitedRunner limited_;
+  writer::CommandRunner* const runner_;
   OrganisationServiceImpl organisations_;
   MemberServiceImpl members_;
   PledgeServiceImpl pledges_;

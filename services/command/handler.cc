@@ -9,6 +9,7 @@
 #include "libs/domain/validation.h"
 #include "libs/log/log.h"
 #include "libs/rpc/status.h"
+#include "services/command/command_services.h"
 
 namespace vanguard::command::internal {
 namespace {
@@ -155,7 +156,8 @@ grpc::Status RunCommand(writer::CommandRunner& writer, const rpc::TokenStore& to
                         v1::CommandResult* result) {
   grpc::Status status = RunCommandUnlogged(writer, tokens, context, rpc_name, side, request,
                                            request_id, expected_version, planner, result);
-  if (!status.ok()) {
+  // A rate limit's refusals are summed up by RateLimitedRunner instead.
+  if (!status.ok() && !rpc::IsRateLimited(status)) {
     // Ids and the rule broken only: no token, no personal details.
     log::Info("command", "command refused",
               {{"rpc", rpc_name},
@@ -167,3 +169,32 @@ grpc::Status RunCommand(writer::CommandRunner& writer, const rpc::TokenStore& to
 }
 
 }  // namespace vanguard::command::internal
+
+namespace vanguard::command {
+
+absl::StatusOr<writer::CommandResult> RateLimitedRunner::Execute(const writer::Command& command,
+                                                                 absl::Time deadline) {
+  const absl::Time now = absl::Now();
+  absl::Status admitted = limiter_->Admit(command.context.principal_id, now);
+  if (admitted.ok()) return writer_->Execute(command, deadline);
+  int64_t refused = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    Refusals& refusals = refusals_[command.context.principal_id];
+    ++refusals.since;
+    if (now - refusals.logged >= absl::Seconds(1)) {
+      refused = std::exchange(refusals.since, 0);
+      refusals.logged = now;
+    }
+  }
+  if (refused > 0) {
+    log::Warn("command", "rate limit reached",
+              {{"principal", command.context.principal_id},
+               {"refused", absl::StrCat(refused)},
+               {"per_second", absl::StrCat(limiter_->options().per_second)},
+               {"burst", absl::StrCat(limiter_->options().burst)}});
+  }
+  return admitted;
+}
+
+}  // namespace vanguard::command

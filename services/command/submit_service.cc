@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/log/log.h"
 #include "libs/rpc/status.h"
@@ -371,7 +372,7 @@ class SubmitServiceImpl::Stream {
       result.set_consistency_token(executed->consistency_token);
       result.set_replayed(executed->replayed);
     }
-    if (!executed.ok()) {
+    if (!executed.ok() && !rpc::IsRateLimited(executed.status())) {
       // As the unary call logs its refusals (handler.cc); ids and the rule only.
       log::Info("command", "command refused",
                 {{"rpc", RpcNameOf(*entry.request)},
@@ -408,12 +409,18 @@ grpc::Status SubmitServiceImpl::Submit(
 
   Collector collector;
   Planners planners(&collector, tokens_);
+  bool too_long = false;
   {
     Stream running(writer_, context, stream);
     for (int64_t index = 0;; ++index) {
       running.WaitForRoom();
       auto request = std::make_unique<v1::SubmitRequest>();
       if (!stream->Read(request.get())) break;
+      if (index >= max_commands_) {
+        // Read but not run: the stream ends once the earlier ones are answered.
+        too_long = true;
+        break;
+      }
       v1::CommandResult result;
       const grpc::Status status = Plan(planners, context, *request, &result);
       if (std::optional<Collector::Planned> planned = collector.Take()) {
@@ -429,6 +436,11 @@ grpc::Status SubmitServiceImpl::Submit(
   }
   if (context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled");
+  }
+  if (too_long) {
+    return rpc::ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+        "a Submit stream takes at most ", max_commands_, " commands; those from index ",
+        max_commands_, " on were not run: send them on a new stream")));
   }
   return grpc::Status::OK;
 }

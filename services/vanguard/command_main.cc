@@ -52,7 +52,11 @@ int RunCommand(const SignalWaiter& wait_for_signal) {
                 metrics.RecordAppend(records, took);
               }});
   if (!writer.ok()) return Fail(writer.status());
-  command::CommandServices services(writer->writer.get(), &*tokens);
+  auto limiter = RateLimiterFromFlags();
+  if (!limiter.ok()) return Fail(limiter.status());
+  command::CommandServices services(writer->writer.get(), &*tokens,
+                                    {.rate_limiter = limiter->get(),
+                                     .max_commands_per_stream = MaxCommandsPerStreamFromFlags()});
   AddStoreGauges(metrics, {{"state", absl::GetFlag(FLAGS_data_dir) + "/state"}});
   if (absl::GetFlag(FLAGS_log) == "embedded") {
     AddStoreGauges(metrics, {{"log", absl::GetFlag(FLAGS_data_dir) + "/log"}});

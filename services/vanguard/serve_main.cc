@@ -58,7 +58,11 @@ int RunServe(const SignalWaiter& wait_for_signal) {
   auto projector = projector::Projector::Start(**log, **views);
   if (!projector.ok()) return Fail(projector.status());
 
-  command::CommandServices commands(writer->writer.get(), &*tokens);
+  auto limiter = RateLimiterFromFlags();
+  if (!limiter.ok()) return Fail(limiter.status());
+  command::CommandServices commands(writer->writer.get(), &*tokens,
+                                    {.rate_limiter = limiter->get(),
+                                     .max_commands_per_stream = MaxCommandsPerStreamFromFlags()});
   query::ViewServiceImpl queries(**views, *tokens);
   audit::AuditServiceImpl audit(**log, *tokens, views->get());
   std::vector<grpc::Service*> services = commands.services();

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -18,6 +19,20 @@ ABSL_FLAG(std::string, tokens_file, "",
 ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM); TLS is required off loopback");
 ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "", "CA of client certificates (mTLS identities)");
+ABSL_FLAG(bool, insecure_listen, false,
+          "Serve plaintext gRPC on a --listen address off loopback, without --tls_cert: only "
+          "behind something that encrypts for this process (a service mesh's sidecar); bearer "
+          "tokens cross the network in the clear otherwise");
+ABSL_FLAG(double, rate_limit_per_principal, 1000,
+          "Commands a second each principal may sustain on this process (unary, and each "
+          "command of a Submit stream; reads are not counted); more is RESOURCE_EXHAUSTED with "
+          "a retry delay. 0: no limit");
+ABSL_FLAG(int32_t, rate_burst, 10000,
+          "Commands a principal may send at once after being idle (e.g. a spreadsheet's rows "
+          "through Submit) before --rate_limit_per_principal applies");
+ABSL_FLAG(int64_t, max_commands_per_stream, 1'000'000,
+          "Commands one Submit stream takes; a longer stream ends RESOURCE_EXHAUSTED after "
+          "answering that many, and the client sends the rest on a new stream");
 ABSL_FLAG(int32_t, drain_seconds, 20,
           "On SIGTERM: how long calls in flight may take to finish before they are cancelled");
 ABSL_FLAG(std::string, metrics_listen, "",
@@ -39,15 +54,38 @@ absl::StatusOr<rpc::TokenStore> TokensFromFlags() {
   return rpc::TokenStore::Load(absl::GetFlag(FLAGS_tokens_file));
 }
 
+absl::StatusOr<std::unique_ptr<rpc::RateLimiter>> RateLimiterFromFlags() {
+  const double per_second = absl::GetFlag(FLAGS_rate_limit_per_principal);
+  const int32_t burst = absl::GetFlag(FLAGS_rate_burst);
+  if (!(per_second >= 0) || burst < 1) {
+    return absl::InvalidArgumentError(
+        "--rate_limit_per_principal must be 0 (no limit) or more, --rate_burst 1 or more");
+  }
+  if (per_second == 0) return nullptr;
+  return std::make_unique<rpc::RateLimiter>(
+      rpc::RateLimitOptions{.per_second = per_second, .burst = static_cast<double>(burst)});
+}
+
+int64_t MaxCommandsPerStreamFromFlags() {
+  return std::max<int64_t>(1, absl::GetFlag(FLAGS_max_commands_per_stream));
+}
+
 absl::StatusOr<std::unique_ptr<rpc::Server>> StartServerFromFlags(
     std::vector<grpc::Service*> services, metrics::Metrics& metrics) {
-  return rpc::Server::Start({.listen_address = absl::GetFlag(FLAGS_listen),
-                             .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
-                             .tls_key_file = absl::GetFlag(FLAGS_tls_key),
-                             .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca),
-                             .start_ready = false,
-                             .interceptors = metrics.RpcInterceptors()},
-                            std::move(services));
+  const rpc::ServerOptions options{.listen_address = absl::GetFlag(FLAGS_listen),
+                                   .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                   .tls_key_file = absl::GetFlag(FLAGS_tls_key),
+                                   .tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca),
+                                   .insecure_listen = absl::GetFlag(FLAGS_insecure_listen),
+                                   .start_ready = false,
+                                   .interceptors = metrics.RpcInterceptors()};
+  auto server = rpc::Server::Start(options, std::move(services));
+  if (server.ok() && options.tls_cert_file.empty() &&
+      !rpc::IsLoopbackAddress(options.listen_address)) {
+    log::Warn("server", "plaintext off loopback (--insecure_listen)",
+              {{"listen", options.listen_address}});
+  }
+  return server;
 }
 
 void AddViewGauges(metrics::Metrics& metrics, const views::ViewStore& views,

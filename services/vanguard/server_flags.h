@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/impl/service_type.h"
 #include "libs/rpc/auth.h"
+#include "libs/rpc/rate_limiter.h"
 #include "libs/eventlog/event_log.h"
 #include "libs/metrics/metrics.h"
 #include "libs/rpc/server.h"
@@ -25,6 +26,12 @@ namespace vanguard {
 
 // Reads --tokens_file; INVALID_ARGUMENT saying what it is when not given.
 absl::StatusOr<rpc::TokenStore> TokensFromFlags();
+// The per-principal command rate limit of --rate_limit_per_principal and
+// --rate_burst; nullptr when the limit is off (0). INVALID_ARGUMENT for a
+// negative rate or a burst below 1.
+absl::StatusOr<std::unique_ptr<rpc::RateLimiter>> RateLimiterFromFlags();
+// --max_commands_per_stream (at least 1).
+int64_t MaxCommandsPerStreamFromFlags();
 // Starts `services` on --listen, with TLS when --tls_cert and --tls_key are
 // given, every call counted and timed in `metrics`; not ready (health "")
 // until the process calls SetReady(true).

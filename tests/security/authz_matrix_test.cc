@@ -2,24 +2,35 @@
 // read and the AuditService, called over real gRPC by a principal of each
 // role acting for the township "town", on a target inside its scope (the
 // town's subtree) and outside it (the sibling township "town2"), and with no
-// token, an unknown token and a malformed `authorization` header. Exactly
-// the allowed cells succeed; a refused cell is PERMISSION_DENIED (or
-// UNAUTHENTICATED), appends nothing, and its message names no organisation
-// outside the caller's scope that the caller did not name itself, and no
-// person or figure of the target.
+// token, an unknown token, a malformed `authorization` header and an expired
+// token of each role. Over mTLS (a throwaway CA, server and client
+// certificates made with the openssl tool), a clerk identified by its client
+// certificate alone, inside and outside its scope, a client certificate of
+// the trusted CA that the tokens file does not list, and one of an unknown
+// CA. Exactly the allowed cells succeed; a refused cell is PERMISSION_DENIED
+// (or UNAUTHENTICATED, or UNAVAILABLE for a certificate the handshake
+// refuses), appends nothing, and its message names no organisation outside
+// the caller's scope that the caller did not name itself, no person or
+// figure of the target, and no token.
 //
 // Every cell gets a fresh target (a new pledge to approve, a new member to
 // transfer, ...) made beforehand by principals who may, so that a cell's
 // outcome never depends on the cells before it.
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "services/audit/audit_service.h"
 #include "services/command/command_services_test_fixture.h"
@@ -48,6 +59,13 @@ constexpr Caller kCallers[] = {{kClerk, "clerk", "m-clerk"},
                                {kDepartment, "department", "m-department"},
                                {kAuditor, "auditor", "m-auditor"},
                                {kAdministrator, "admin", "m-admin"}};
+
+// The same principals with tokens whose lines expired.
+constexpr Caller kExpiredCallers[] = {{kClerk, "clerk", "x-clerk"},
+                                      {kReviewer, "reviewer", "x-reviewer"},
+                                      {kDepartment, "department", "x-department"},
+                                      {kAuditor, "auditor", "x-auditor"},
+                                      {kAdministrator, "admin", "x-admin"}};
 
 // Principals who prepare the cells' targets (never called in a cell); those of
 // town2 make the targets outside the matrix principals' scope.
@@ -91,13 +109,64 @@ std::string MatrixTokens() {
   for (const auto& [token, rest] : lines) {
     absl::StrAppend(&text, rpc::TokenStore::HashToken(token), " ", rest, "\n");
   }
+  for (const Caller& expired : kExpiredCallers) {
+    absl::StrAppend(&text, rpc::TokenStore::HashToken(expired.token), " ", expired.token, " ",
+                    expired.name == std::string("admin") ? "admin county" :
+                    absl::StrCat(expired.name, " town"),
+                    " expires=2025-01-01T00:00:00+08:00\n");
+  }
+  // Client certificates: a clerk of the town by its common name alone.
+  absl::StrAppend(&text, "cert:m-cert-clerk cert-clerk-town clerk town\n");
   return text;
+}
+
+// A throwaway CA with a server certificate for localhost, a client
+// certificate the tokens file lists (CN m-cert-clerk), one it does not (CN
+// m-cert-unknown), and one of another CA, made with the openssl tool in `dir`.
+bool MakeCertificates(const std::string& dir) {
+  const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  auto client = [&](const std::string& name, const std::string& ca) {
+    return absl::StrCat("openssl req ", ec, " -keyout ", name, ".key -out ", name,
+                        ".csr -subj /CN=m-", name, ";", "openssl x509 -req -in ", name,
+                        ".csr -CA ", ca, ".pem -CAkey ", ca, ".key -CAcreateserial -out ", name,
+                        ".pem -days 1;");
+  };
+  const std::string script = absl::StrCat(
+      "set -e; cd ", dir, ";", "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > server.ext;",
+      "openssl req -x509 ", ec, " -keyout ca.key -out ca.pem -days 1 -subj /CN=matrix-ca;",
+      "openssl req -x509 ", ec, " -keyout other-ca.key -out other-ca.pem -days 1 -subj /CN=other-ca;",
+      "openssl req ", ec, " -keyout server.key -out server.csr -subj /CN=localhost;",
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial",
+      " -out server.pem -days 1 -extfile server.ext;", client("cert-clerk", "ca"),
+      client("cert-unknown", "ca"), client("cert-foreign", "other-ca"));
+  return std::system(absl::StrCat("sh -c \"", script, "\" >/dev/null 2>&1").c_str()) == 0;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 // Organisations outside the matrix principals' scope (town and below).
 constexpr const char* kOutside[] = {"town2", "general2", "branch2", "water2"};
 // What no refusal may show: names of people and organisations, and figures.
 constexpr const char* kPrivate[] = {"党组织", "张三", "硬化村道", "1000000"};
+
+// Where a cell's request goes: set, through this channel (the mTLS server)
+// instead of the stub it was prepared with (the plaintext one).
+std::shared_ptr<grpc::Channel>& CellChannel() {
+  static std::shared_ptr<grpc::Channel> channel;
+  return channel;
+}
+
+// The stub a cell sends with: `prepared`, or one on CellChannel() when set.
+template <typename Stub>
+std::unique_ptr<Stub> CellStub(Stub* /*prepared*/) {
+  if (CellChannel() == nullptr) return nullptr;
+  return std::make_unique<Stub>(CellChannel());
+}
 
 // A request ready to send with any `authorization` header ("" sends none).
 struct Prepared {
@@ -114,7 +183,8 @@ Prepared Unary(Stub* stub,
             if (!authorization.empty()) context.AddMetadata("authorization", authorization);
             context.set_deadline(absl::ToChronoTime(Soon()));
             Response response;
-            return (stub->*method)(&context, request, &response);
+            std::unique_ptr<Stub> cell = CellStub(stub);
+            return ((cell ? cell.get() : stub)->*method)(&context, request, &response);
           }};
 }
 
@@ -166,22 +236,44 @@ class AuthzMatrixTest : public ::testing::Test {
     auto server = rpc::Server::Start({}, all);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                       grpc::InsecureChannelCredentials());
-    organisations_ = v1::OrganisationService::NewStub(channel);
-    members_ = v1::MemberService::NewStub(channel);
-    pledges_ = v1::PledgeService::NewStub(channel);
-    campaigns_ = v1::CampaignService::NewStub(channel);
-    reviews_ = v1::ReviewService::NewStub(channel);
-    funds_ = v1::FundsService::NewStub(channel);
-    honours_ = v1::HonourService::NewStub(channel);
-    supervision_ = v1::SupervisionService::NewStub(channel);
-    view_ = v1::ViewService::NewStub(channel);
-    audit_ = v1::AuditService::NewStub(channel);
+    plaintext_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                     grpc::InsecureChannelCredentials());
+    // The same services over mTLS.
+    ASSERT_TRUE(MakeCertificates(dir_.path())) << "openssl could not make test certificates";
+    auto tls_server = rpc::Server::Start({.listen_address = "127.0.0.1:0",
+                                          .tls_cert_file = dir_.path() + "/server.pem",
+                                          .tls_key_file = dir_.path() + "/server.key",
+                                          .tls_client_ca_file = dir_.path() + "/ca.pem"},
+                                         all);
+    ASSERT_TRUE(tls_server.ok()) << tls_server.status();
+    tls_server_ = *std::move(tls_server);
+    organisations_ = v1::OrganisationService::NewStub(plaintext_);
+    members_ = v1::MemberService::NewStub(plaintext_);
+    pledges_ = v1::PledgeService::NewStub(plaintext_);
+    campaigns_ = v1::CampaignService::NewStub(plaintext_);
+    reviews_ = v1::ReviewService::NewStub(plaintext_);
+    funds_ = v1::FundsService::NewStub(plaintext_);
+    honours_ = v1::HonourService::NewStub(plaintext_);
+    supervision_ = v1::SupervisionService::NewStub(plaintext_);
+    view_ = v1::ViewService::NewStub(plaintext_);
+    audit_ = v1::AuditService::NewStub(plaintext_);
     BuildTree();
   }
 
+  // A channel to the mTLS server presenting the client certificate `name`.
+  std::shared_ptr<grpc::Channel> TlsChannel(const std::string& name) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadFile(dir_.path() + "/ca.pem");
+    ssl.pem_private_key = ReadFile(dir_.path() + "/" + name + ".key");
+    ssl.pem_cert_chain = ReadFile(dir_.path() + "/" + name + ".pem");
+    grpc::ChannelArguments arguments;
+    arguments.SetSslTargetNameOverride("localhost");
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", tls_server_->port()),
+                                     grpc::SslCredentials(ssl), arguments);
+  }
+
   void TearDown() override {
+    if (tls_server_) tls_server_->Shutdown(absl::Now() + absl::Seconds(5));
     if (server_) server_->Shutdown(absl::Now() + absl::Seconds(5));
     if (projector_) projector_.reset();
   }
@@ -301,6 +393,8 @@ class AuthzMatrixTest : public ::testing::Test {
   std::unique_ptr<query::ViewServiceImpl> view_service_;
   std::unique_ptr<audit::AuditServiceImpl> audit_service_;
   std::unique_ptr<rpc::Server> server_;
+  std::unique_ptr<rpc::Server> tls_server_;
+  std::shared_ptr<grpc::Channel> plaintext_;
   std::unique_ptr<OrgStub> organisations_;
   std::unique_ptr<MemberStub> members_;
   std::unique_ptr<PledgeStub> pledges_;
@@ -794,7 +888,9 @@ std::vector<Rpc> AuthzMatrixTest::ReadRpcs() {
                                         context.AddMetadata("authorization", authorization);
                                       }
                                       context.set_deadline(absl::ToChronoTime(Soon()));
-                                      auto reader = stub->StreamHistory(&context, request);
+                                      auto cell = CellStub(stub);
+                                      auto reader = (cell ? cell.get() : stub)
+                                                        ->StreamHistory(&context, request);
                                       v1::StreamHistoryResponse page;
                                       while (reader->Read(&page)) {
                                       }
@@ -845,7 +941,12 @@ TEST_F(AuthzMatrixTest, ExactlyTheAllowedCellsSucceedAndRefusalsAppendAndShowNot
                                            "Basic bS1hZG1pbg==", "m-admin", "Bearer"};
   int cells = 0;
   int allowed = 0;
+  int expired_cells = 0;
+  int tls_cells = 0;
   int n = 1;
+  const std::shared_ptr<grpc::Channel> clerk_by_certificate = TlsChannel("cert-clerk");
+  const std::shared_ptr<grpc::Channel> unknown_certificate = TlsChannel("cert-unknown");
+  const std::shared_ptr<grpc::Channel> foreign_certificate = TlsChannel("cert-foreign");
   std::vector<Rpc> rpcs = CommandRpcs();
   for (Rpc& read : ReadRpcs()) rpcs.push_back(std::move(read));
   for (const Rpc& rpc : rpcs) {
@@ -886,9 +987,78 @@ TEST_F(AuthzMatrixTest, ExactlyTheAllowedCellsSucceedAndRefusalsAppendAndShowNot
       ExpectLeaksNothing(status, prepared);
       EXPECT_EQ(EndOffsets(), before);
     }
+    // Tokens that were valid once, inside the scope.
+    for (const Caller& expired : kExpiredCallers) {
+      SCOPED_TRACE(absl::StrCat(rpc.name, " by the ", expired.name, " with an expired token"));
+      const Prepared prepared = rpc.prepare(true, n++);
+      const std::vector<int64_t> before = EndOffsets();
+      const grpc::Status status = prepared.send(absl::StrCat("Bearer ", expired.token));
+      ++cells;
+      ++expired_cells;
+      EXPECT_EQ(status.error_code(), Code::UNAUTHENTICATED) << status.error_message();
+      EXPECT_EQ(status.error_message(), "token expired");
+      for (const std::string& said : {status.error_message(), status.error_details()}) {
+        EXPECT_FALSE(absl::StrContains(said, expired.token));
+        EXPECT_FALSE(absl::StrContains(said, rpc::TokenStore::HashToken(expired.token)));
+      }
+      ExpectLeaksNothing(status, prepared);
+      EXPECT_EQ(EndOffsets(), before);
+    }
+    // mTLS: no bearer token, the client certificate is the credential. The
+    // targets are prepared over the plaintext channel, the cell goes over mTLS.
+    for (const bool inside : {true, false}) {
+      SCOPED_TRACE(absl::StrCat(rpc.name, " by a clerk's client certificate ",
+                                inside ? "inside" : "outside", " its scope"));
+      const Prepared prepared = rpc.prepare(inside, n++);
+      const std::vector<int64_t> before = EndOffsets();
+      CellChannel() = clerk_by_certificate;
+      const grpc::Status status = prepared.send("");
+      CellChannel() = nullptr;
+      ++cells;
+      ++tls_cells;
+      if (((inside ? rpc.inside : rpc.outside) & kClerk) != 0) {
+        ++allowed;
+        EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+        if (!rpc.writes) {
+          EXPECT_EQ(EndOffsets(), before);
+        }
+      } else {
+        if (rpc.refuses_as_precondition && status.error_code() == Code::FAILED_PRECONDITION) {
+          EXPECT_TRUE(absl::StrContains(status.error_message(), "superior"))
+              << status.error_message();
+        } else {
+          EXPECT_EQ(status.error_code(), Code::PERMISSION_DENIED) << status.error_message();
+        }
+        ExpectLeaksNothing(status, prepared);
+        EXPECT_EQ(EndOffsets(), before);
+      }
+    }
+    for (const auto& [certificate, code, message] :
+         {std::tuple{&unknown_certificate, Code::UNAUTHENTICATED, "unknown client certificate"},
+          std::tuple{&foreign_certificate, Code::UNAVAILABLE, ""}}) {
+      SCOPED_TRACE(absl::StrCat(rpc.name, " with ",
+                                certificate == &unknown_certificate
+                                    ? "a client certificate the tokens file does not list"
+                                    : "a client certificate of an unknown CA"));
+      const Prepared prepared = rpc.prepare(true, n++);
+      const std::vector<int64_t> before = EndOffsets();
+      CellChannel() = *certificate;
+      const grpc::Status status = prepared.send("");
+      CellChannel() = nullptr;
+      ++cells;
+      ++tls_cells;
+      EXPECT_EQ(status.error_code(), code) << status.error_message();
+      if (*message != '\0') {
+        EXPECT_EQ(status.error_message(), message);
+      }
+      ExpectLeaksNothing(status, prepared);
+      EXPECT_EQ(EndOffsets(), before);
+    }
   }
-  std::printf("authorisation matrix: %zu RPCs, %d cells, %d allowed, %d refused\n", rpcs.size(),
-              cells, allowed, cells - allowed);
+  std::printf(
+      "authorisation matrix: %zu RPCs, %d cells (%d with expired tokens, %d over mTLS), %d "
+      "allowed, %d refused\n",
+      rpcs.size(), cells, expired_cells, tls_cells, allowed, cells - allowed);
   RecordProperty("cells", cells);
   RecordProperty("allowed", allowed);
 }
