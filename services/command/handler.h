@@ -18,7 +18,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "libs/domain/commands.h"
@@ -133,6 +136,17 @@ State FoldDependency(const writer::DecisionInput& input, const std::string& aggr
   return Fold<State>(history->second);
 }
 
+// A NOT_FOUND "<kind> not found" of the domain, which does not know the id
+// the caller named, as "<id_field>: <kind> <id> not found"; anything else as it is.
+inline Decision NamingTheId(Decision decision, const char* id_field, const std::string& id) {
+  if (decision.ok() || decision.status().code() != absl::StatusCode::kNotFound) return decision;
+  absl::string_view message = decision.status().message();
+  if (!absl::ConsumeSuffix(&message, " not found") || absl::StrContains(message, id)) {
+    return decision;
+  }
+  return absl::NotFoundError(absl::StrCat(id_field, ": ", message, " ", id, " not found"));
+}
+
 // A command on an existing aggregate that the domain decides from the
 // aggregate, the tree (when its Decide takes one) and the context alone: who
 // may act is the domain's rule (the launcher, a side of a pairing, the
@@ -143,14 +157,19 @@ absl::StatusOr<Plan> PlanOn(v1::AggregateType type, const char* id_field, const 
   if (absl::Status valid = RequireId(id_field, id); !valid.ok()) return valid;
   return Plan{.aggregate_type = type,
               .aggregate_id = id,
-              .decide = [command = std::move(command)](const writer::DecisionInput& input,
-                                                       const domain::Context& context) -> Decision {
+              .decide = [command = std::move(command), id_field, id](
+                            const writer::DecisionInput& input,
+                            const domain::Context& context) -> Decision {
                 const State state = Fold<State>(input.history);
-                if constexpr (requires { domain::Decide(state, command, input.tree, context); }) {
-                  return domain::Decide(state, command, input.tree, context);
-                } else {
-                  return domain::Decide(state, command, context);
-                }
+                Decision decision = [&] {
+                  if constexpr (requires { domain::Decide(state, command, input.tree, context); }) {
+                    return domain::Decide(state, command, input.tree, context);
+                  } else {
+                    return domain::Decide(state, command, context);
+                  }
+                }();
+                if (input.history.empty()) return NamingTheId(std::move(decision), id_field, id);
+                return decision;
               }};
 }
 
