@@ -99,6 +99,10 @@ struct RecordMemberLeft {
   std::string note;
 };
 
+// Erases the member's personal information (its key is destroyed outside the
+// domain); the event carries no personal information.
+struct EraseMemberPersonalInfo {};
+
 // --- Pledges ---------------------------------------------------------------
 
 struct MakePledge {

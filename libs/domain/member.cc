@@ -52,6 +52,15 @@ void Member::Apply(const v1::Envelope& envelope) {
     case v1::Envelope::kMemberLeft:
       status_ = Status::kLeft;
       break;
+    case v1::Envelope::kMemberPersonalInfoErased:
+      personal_info_erased_ = true;
+      attributes_.clear_name();
+      attributes_.clear_ethnicity();
+      attributes_.clear_education();
+      attributes_.clear_birth_date();
+      attributes_.clear_post_title();
+      attributes_.clear_sealed_personal_info();
+      break;
     default:
       return;
   }
@@ -59,6 +68,10 @@ void Member::Apply(const v1::Envelope& envelope) {
 }
 
 absl::Status CheckMemberAttributes(const v1::MemberAttributes& attributes) {
+  if (attributes.has_sealed_personal_info()) {
+    return absl::InvalidArgumentError(
+        "attributes.sealed_personal_info: set by the server; send the plain fields");
+  }
   RETURN_IF_ERROR(CheckText("attributes.name", attributes.name(), kMaxNameBytes, Required::kYes));
   if (attributes.category() == v1::MEMBER_CATEGORY_UNSPECIFIED ||
       !v1::MemberCategory_IsValid(attributes.category())) {
@@ -113,6 +126,10 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member, const Enr
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member, const UpdateMember& command,
                                                  const Context& context) {
   RETURN_IF_ERROR(CheckCurrent(member));
+  if (member.personal_info_erased()) {
+    return absl::FailedPreconditionError(
+        "member's personal information was erased; its attributes cannot be recorded again");
+  }
   RETURN_IF_ERROR(CheckMemberAttributes(command.attributes));
   RETURN_IF_ERROR(CheckText("reason", command.reason, kMaxTextBytes, Required::kNo));
   ASSIGN_OR_RETURN(v1::Date effective_on,
@@ -165,6 +182,20 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
   event.set_reason(command.reason);
   *event.mutable_effective_on() = effective_on;
   event.set_note(command.note);
+  return OneEvent(std::move(envelope));
+}
+
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
+                                                 const EraseMemberPersonalInfo& command,
+                                                 const Context& context) {
+  if (member.status() == Member::Status::kUnknown) {
+    return absl::NotFoundError("member not found: not enrolled");
+  }
+  if (member.personal_info_erased()) {
+    return absl::FailedPreconditionError("member's personal information is already erased");
+  }
+  v1::Envelope envelope;
+  envelope.mutable_member_personal_info_erased()->set_organisation_id(member.organisation_id());
   return OneEvent(std::move(envelope));
 }
 

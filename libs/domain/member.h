@@ -14,6 +14,9 @@
 // - Attributes: name (valid UTF-8, at most 200 bytes) and category are
 //   required; probationary is a flag; a post title only with holds_post; an
 //   activist is not yet a member, so cannot also be probationary.
+// - Personal information can be erased once, also after the member left;
+//   afterwards the attributes cannot be updated (they would record personal
+//   information again), while transfers and leaving still can.
 //
 // Decisions read the tree (read-only) to check organisations; they do not
 // change it. Not thread-safe.
@@ -44,11 +47,13 @@ class Member {
   // The organisation the member belongs to (or belonged to when leaving).
   const std::string& organisation_id() const { return organisation_id_; }
   const v1::MemberAttributes& attributes() const { return attributes_; }
+  bool personal_info_erased() const { return personal_info_erased_; }
 
  private:
   Status status_ = Status::kUnknown;
   std::string organisation_id_;
   v1::MemberAttributes attributes_;
+  bool personal_info_erased_ = false;
   int64_t version_ = 0;
 };
 
@@ -64,6 +69,9 @@ absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
                                                  const Context& context);
 absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
                                                  const RecordMemberLeft& command,
+                                                 const Context& context);
+absl::StatusOr<std::vector<v1::Envelope>> Decide(const Member& member,
+                                                 const EraseMemberPersonalInfo& command,
                                                  const Context& context);
 
 }  // namespace vanguard::domain

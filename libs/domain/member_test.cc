@@ -208,6 +208,43 @@ TEST_F(MemberTest, NothingChangesAfterLeaving) {
       absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(MemberTest, PersonalInfoIsErasedOnceWithoutPersonalDataAlsoAfterLeaving) {
+  EXPECT_EQ(Record(Decide(member_, EraseMemberPersonalInfo{}, ClerkContext())).code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(Enrol("b1").ok());
+  ASSERT_TRUE(Record(Decide(member_, RecordMemberLeft{.reason = v1::LEAVE_REASON_DECEASED},
+                            ClerkContext()))
+                  .ok());
+  ASSERT_TRUE(Record(Decide(member_, EraseMemberPersonalInfo{}, ClerkContext())).ok());
+  const v1::Envelope& erased = log_.back();
+  EXPECT_EQ(erased.event_type(), "vanguard.v1.MemberPersonalInfoErased");
+  EXPECT_EQ(erased.member_personal_info_erased().organisation_id(), "b1");
+  EXPECT_EQ(erased.SerializeAsString().find("张三"), std::string::npos);
+  EXPECT_TRUE(member_.personal_info_erased());
+  EXPECT_TRUE(member_.attributes().name().empty());
+  EXPECT_TRUE(member_.attributes().ethnicity().empty());
+  // What the views count is kept.
+  EXPECT_EQ(member_.attributes().category(), v1::MEMBER_CATEGORY_RURAL);
+  EXPECT_TRUE(member_.attributes().probationary());
+  EXPECT_EQ(member_.version(), 3);
+  EXPECT_EQ(Record(Decide(member_, EraseMemberPersonalInfo{}, ClerkContext())).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(MemberTest, AnErasedMemberCanMoveButNotBeUpdated) {
+  ASSERT_TRUE(Enrol("b1").ok());
+  ASSERT_TRUE(Record(Decide(member_, EraseMemberPersonalInfo{}, ClerkContext())).ok());
+  EXPECT_EQ(
+      Record(Decide(member_, UpdateMember{.attributes = Attributes()}, ClerkContext())).code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(
+      Record(Decide(member_, TransferMember{.to_organisation_id = "b2"}, tree_, ClerkContext()))
+          .ok());
+  EXPECT_TRUE(
+      Record(Decide(member_, RecordMemberLeft{.reason = v1::LEAVE_REASON_OTHER}, ClerkContext()))
+          .ok());
+}
+
 TEST_F(MemberTest, LeavingNeedsAReason) {
   ASSERT_TRUE(Enrol("b1").ok());
   EXPECT_THAT(std::string(Record(Decide(member_, RecordMemberLeft{}, ClerkContext())).message()),

@@ -5,7 +5,14 @@
 namespace vanguard::domain {
 
 int32_t CurrentSchemaVersion(v1::Envelope::PayloadCase payload) {
-  return payload == v1::Envelope::kLeaderReviewDone ? 2 : 1;
+  switch (payload) {
+    case v1::Envelope::kLeaderReviewDone:
+    case v1::Envelope::kMemberEnrolled:
+    case v1::Envelope::kMemberUpdated:
+      return 2;
+    default:
+      return 1;
+  }
 }
 
 absl::Status Upcast(v1::Envelope& envelope) {
@@ -25,6 +32,9 @@ absl::Status Upcast(v1::Envelope& envelope) {
       review.set_year(day.year());
       review.set_quarter((day.month() + 2) / 3);
     }
+    version = 2;
+  }
+  if ((envelope.has_member_enrolled() || envelope.has_member_updated()) && version == 1) {
     version = 2;
   }
   envelope.set_schema_version(version);

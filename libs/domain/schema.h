@@ -16,6 +16,13 @@
 //   LeaderReviewDone 1: the quarter a review counts for is implied by
 //                       reviewed_on; year and quarter may be absent.
 //   LeaderReviewDone 2: year and quarter are always set.
+//   MemberEnrolled, MemberUpdated 1: the personal fields of the attributes
+//                       are in plain text.
+//   MemberEnrolled, MemberUpdated 2: they may be sealed instead
+//                       (attributes.sealed_personal_info): a reader that does
+//                       not know sealing would show a member without a name.
+//                       Upcasting 1 to 2 changes nothing: plain fields stay
+//                       plain, and readers show them as such.
 //   every other payload 1.
 #pragma once
 

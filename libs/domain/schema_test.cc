@@ -47,5 +47,18 @@ TEST(UpcastTest, RefusesAVersionNewerThanItKnows) {
   EXPECT_EQ(CurrentSchemaVersion(v1::Envelope::kPledgeMade), 1);
 }
 
+TEST(UpcastTest, AVersionOneMemberEventKeepsItsPlainFields) {
+  v1::Envelope e;
+  e.set_schema_version(1);
+  e.mutable_member_enrolled()->mutable_attributes()->set_name("张三");
+  v1::Envelope before = e;
+  ASSERT_TRUE(Upcast(e).ok());
+  EXPECT_EQ(e.schema_version(), 2);
+  EXPECT_EQ(e.member_enrolled().attributes().name(), "张三");
+  EXPECT_EQ(CurrentSchemaVersion(v1::Envelope::kMemberEnrolled), 2);
+  EXPECT_EQ(CurrentSchemaVersion(v1::Envelope::kMemberUpdated), 2);
+  EXPECT_EQ(CurrentSchemaVersion(v1::Envelope::kMemberPersonalInfoErased), 1);
+}
+
 }  // namespace
 }  // namespace vanguard::domain

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/base/status_macros.h"
+#include "libs/privacy/personal_info.h"
 #include "libs/rpc/status.h"
 #include "libs/views/figures.h"
 #include "services/query/level_figures.h"
@@ -376,6 +377,12 @@ grpc::Status ViewServiceImpl::GetMember(grpc::ServerContext* context,
     }
     RETURN_IF_ERROR(CheckOwnerReadable(reader, principal, member->organisation_id(),
                                        absl::StrCat("member ", request->member_id())));
+    // Personal information only for the member's own organisation and those
+    // above it, never merely for reading everything (admin, auditor).
+    const bool in_scope = Within(reader, principal.organisation_id, member->organisation_id());
+    response->set_personal_info(privacy::Reveal(keys_, member->member_id(), in_scope,
+                                                member->personal_info_erased(),
+                                                *member->mutable_attributes()));
     *response->mutable_figures() =
         LevelFiguresOf(reader, MemberNode(member->member_id()), nullptr, {}, Today(zone_));
     *response->mutable_member() = std::move(*member);

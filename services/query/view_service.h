@@ -10,6 +10,7 @@
 #pragma once
 
 #include "absl/time/time.h"
+#include "libs/privacy/key_store.h"
 #include "libs/rpc/auth.h"
 #include "libs/views/view_store.h"
 #include "vanguard/v1/view_service.grpc.pb.h"
@@ -22,6 +23,12 @@ class ViewServiceImpl final : public v1::ViewService::Service {
   static constexpr absl::Duration kDefaultWait = absl::Seconds(30);
 
   ViewServiceImpl(const views::ViewStore& views, const rpc::TokenStore& tokens);
+
+  // The key store GetMember opens members' personal information with, for
+  // callers whose organisation is the member's or lies above it (see
+  // privacy::Reveal); without one it shows as unreadable to them. Set before
+  // serving; it must outlive the service.
+  void set_key_store(const privacy::KeyStore* keys) { keys_ = keys; }
 
   grpc::Status GetLevelView(grpc::ServerContext* context, const v1::GetLevelViewRequest* request,
                             v1::GetLevelViewResponse* response) override;
@@ -49,6 +56,7 @@ class ViewServiceImpl final : public v1::ViewService::Service {
  private:
   const views::ViewStore& views_;
   const rpc::TokenStore& tokens_;
+  const privacy::KeyStore* keys_ = nullptr;
   absl::TimeZone zone_;
 };
 

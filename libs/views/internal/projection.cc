@@ -209,6 +209,7 @@ absl::Status Projection::Apply(ProjectionState& state, const v1::Envelope& store
     case v1::Envelope::kMemberUpdated:
     case v1::Envelope::kMemberTransferred:
     case v1::Envelope::kMemberLeft:
+    case v1::Envelope::kMemberPersonalInfoErased:
       return ApplyMember(state, e);
     case v1::Envelope::kPledgeMade:
     case v1::Envelope::kPledgeApproved:
@@ -330,6 +331,17 @@ absl::Status Projection::ApplyMember(ProjectionState& state, const v1::Envelope&
     m->set_left(true);
     m->set_leave_reason(e.member_left().reason());
     *m->mutable_left_on() = DateOr(e.member_left().effective_on(), e);
+  } else if (e.has_member_personal_info_erased()) {
+    // Only the personal fields go (plain ones of events written before
+    // sealing, and the sealed form); nothing counted changes.
+    v1::MemberAttributes& a = *m->mutable_attributes();
+    a.clear_name();
+    a.clear_ethnicity();
+    a.clear_education();
+    a.clear_birth_date();
+    a.clear_post_title();
+    a.clear_sealed_personal_info();
+    m->set_personal_info_erased(true);
   }
   Store(state, key, *m);
   return absl::OkStatus();
