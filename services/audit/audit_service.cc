@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "libs/eventlog/acceptance.h"
+#include "libs/privacy/personal_info.h"
 #include "libs/rpc/status.h"
 #include "services/projector/replay.h"
 
@@ -98,14 +99,73 @@ void Fill(const eventlog::StoredRecord& record, eventlog::Judgement& j, v1::Hist
   if (j.readable) *out.mutable_envelope() = std::move(j.envelope);
 }
 
+}  // namespace
+
+// Shows members' personal information in history records as one caller may
+// see it (privacy::Reveal): in plain text only where the caller's
+// organisation is the member's (now, per the views) or lies above it.
+class PersonalInfoFilter {
+ public:
+  PersonalInfoFilter(const privacy::KeyStore* keys, const views::ViewStore* views,
+                     std::string caller_organisation)
+      : keys_(keys), caller_organisation_(std::move(caller_organisation)) {
+    if (views != nullptr) reader_ = views->NewReader();
+  }
+
+  void Apply(v1::HistoryRecord& record) {
+    if (!record.has_envelope()) return;
+    v1::Envelope& e = *record.mutable_envelope();
+    v1::MemberAttributes* attributes = nullptr;
+    if (e.has_member_enrolled()) attributes = e.mutable_member_enrolled()->mutable_attributes();
+    if (e.has_member_updated()) attributes = e.mutable_member_updated()->mutable_attributes();
+    if (attributes == nullptr) return;
+    const Member& member = Of(e.aggregate_id());
+    record.set_personal_info(
+        privacy::Reveal(keys_, e.aggregate_id(), member.in_scope, member.erased, *attributes));
+  }
+
+ private:
+  struct Member {
+    bool in_scope = false;
+    bool erased = false;
+  };
+
+  const Member& Of(const std::string& member_id) {
+    auto [it, fresh] = members_.try_emplace(member_id);
+    if (!fresh || reader_ == nullptr) return it->second;
+    std::optional<v1::MemberRecord> m = reader_->GetMember(member_id);
+    if (!m) return it->second;
+    it->second.erased = m->personal_info_erased();
+    std::string at = m->organisation_id();
+    for (int depth = 0; depth < 256 && !at.empty(); ++depth) {
+      if (at == caller_organisation_) {
+        it->second.in_scope = true;
+        break;
+      }
+      std::optional<v1::OrganisationRecord> o = reader_->GetOrganisation(at);
+      if (!o) break;
+      at = o->parent_id();
+    }
+    return it->second;
+  }
+
+  const privacy::KeyStore* keys_;
+  const std::string caller_organisation_;
+  std::unique_ptr<views::ViewReader> reader_;
+  absl::flat_hash_map<std::string, Member> members_;
+};
+
+namespace {
+
 // Auditors and admins only.
-absl::Status CheckAuditor(const rpc::TokenStore& tokens, const grpc::ServerContext& context) {
+absl::StatusOr<rpc::Principal> CheckAuditor(const rpc::TokenStore& tokens,
+                                            const grpc::ServerContext& context) {
   absl::StatusOr<rpc::Principal> principal = tokens.Authenticate(context);
   if (!principal.ok()) return principal.status();
   if (!principal->HasRole(rpc::Role::kAuditor) && !principal->HasRole(rpc::Role::kAdmin)) {
     return absl::PermissionDeniedError("auditing is for auditors and admins");
   }
-  return absl::OkStatus();
+  return principal;
 }
 
 }  // namespace
@@ -113,7 +173,7 @@ absl::Status CheckAuditor(const rpc::TokenStore& tokens, const grpc::ServerConte
 grpc::Status AuditServiceImpl::CompareWithReplay(grpc::ServerContext* context,
                                                  const v1::CompareWithReplayRequest* request,
                                                  v1::CompareWithReplayResponse* response) {
-  if (absl::Status allowed = CheckAuditor(tokens_, *context); !allowed.ok()) {
+  if (absl::Status allowed = CheckAuditor(tokens_, *context).status(); !allowed.ok()) {
     return rpc::ToGrpcStatus(allowed);
   }
   if (views_ == nullptr) {
@@ -163,9 +223,9 @@ grpc::Status AuditServiceImpl::CompareWithReplay(grpc::ServerContext* context,
 grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
                                              const v1::StreamHistoryRequest* request,
                                              grpc::ServerWriter<v1::StreamHistoryResponse>* writer) {
-  if (absl::Status allowed = CheckAuditor(tokens_, *context); !allowed.ok()) {
-    return rpc::ToGrpcStatus(allowed);
-  }
+  absl::StatusOr<rpc::Principal> principal = CheckAuditor(tokens_, *context);
+  if (!principal.ok()) return rpc::ToGrpcStatus(principal.status());
+  PersonalInfoFilter personal_info(keys_, views_, principal->organisation_id);
   if (request->aggregate_id().empty() == request->organisation_id().empty()) {
     return rpc::ToGrpcStatus(absl::InvalidArgumentError(
         "aggregate_id: give either an aggregate_id or an organisation_id"));
@@ -183,7 +243,7 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
         absl::InvalidArgumentError("recorded_to: must not be before recorded_from"));
   }
   if (!request->organisation_id().empty()) {
-    return StreamSubtree(*context, *request, page_size, from, to, writer);
+    return StreamSubtree(*context, *request, page_size, from, to, personal_info, writer);
   }
   Cursor cursor;
   if (!request->page_token().empty()) {
@@ -240,6 +300,7 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
         if ((from && recorded < *from) || (to && recorded >= *to)) continue;
       }
       Fill(record, j, *page.add_records());
+      personal_info.Apply(*page.mutable_records(page.records_size() - 1));
       const bool at_limit = ++sent == max_records_per_call_;
       if ((static_cast<size_t>(page.records_size()) == page_size || at_limit) &&
           cursor.offset < *end) {
@@ -257,6 +318,7 @@ grpc::Status AuditServiceImpl::StreamSubtree(const grpc::ServerContext& context,
                                              const v1::StreamHistoryRequest& request,
                                              size_t page_size, std::optional<absl::Time> from,
                                              std::optional<absl::Time> to,
+                                             PersonalInfoFilter& personal_info,
                                              grpc::ServerWriter<v1::StreamHistoryResponse>* writer) {
   if (views_ == nullptr) {
     return rpc::ToGrpcStatus(
@@ -359,6 +421,7 @@ grpc::Status AuditServiceImpl::StreamSubtree(const grpc::ServerContext& context,
         absl::Time recorded = TimeOf(j.envelope.recorded_at());
         if ((from && recorded < *from) || (to && recorded >= *to)) continue;
         Fill(record, j, *page.add_records());
+        personal_info.Apply(*page.mutable_records(page.records_size() - 1));
         const bool at_limit = ++sent == max_records_per_call_;
         if (static_cast<size_t>(page.records_size()) == page_size || at_limit) {
           page.set_next_page_token(

@@ -14,11 +14,14 @@
 
 #include "absl/time/time.h"
 #include "libs/eventlog/event_log.h"
+#include "libs/privacy/key_store.h"
 #include "libs/rpc/auth.h"
 #include "libs/views/view_store.h"
 #include "vanguard/v1/audit_service.grpc.pb.h"
 
 namespace vanguard::audit {
+
+class PersonalInfoFilter;
 
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
@@ -38,6 +41,13 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   // limit. Set before serving.
   void set_max_records_per_call(int64_t records) { max_records_per_call_ = records; }
 
+  // The key store StreamHistory opens members' personal information with,
+  // for callers whose organisation is the member's or lies above it (known
+  // from the views; without views nobody's scope covers a member). Without a
+  // key store it shows as unreadable. Set before serving; it must outlive
+  // the service.
+  void set_key_store(const privacy::KeyStore* keys) { keys_ = keys; }
+
   grpc::Status StreamHistory(grpc::ServerContext* context, const v1::StreamHistoryRequest* request,
                              grpc::ServerWriter<v1::StreamHistoryResponse>* writer) override;
   grpc::Status CompareWithReplay(grpc::ServerContext* context,
@@ -48,12 +58,14 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   grpc::Status StreamSubtree(const grpc::ServerContext& context,
                              const v1::StreamHistoryRequest& request, size_t page_size,
                              std::optional<absl::Time> from, std::optional<absl::Time> to,
+                             PersonalInfoFilter& personal_info,
                              grpc::ServerWriter<v1::StreamHistoryResponse>* writer);
 
   eventlog::EventLog& log_;
   const rpc::TokenStore& tokens_;
   const views::ViewStore* views_;
   const std::string scratch_dir_;
+  const privacy::KeyStore* keys_ = nullptr;
   int64_t max_records_per_call_ = kDefaultMaxRecordsPerCall;
 };
 

@@ -41,6 +41,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/privacy/key_store.h"
 #include "libs/rpc/auth.h"
 #include "libs/rpc/rate_limiter.h"
 #include "libs/writer/writer.h"
@@ -79,10 +80,15 @@ class OrganisationServiceImpl final : public v1::OrganisationService::Service {
   const rpc::TokenStore* const tokens_;
 };
 
+// Seals members' personal information with their keys from `keys` before it
+// is written (privacy/personal_info.h) and erases it by destroying the key.
+// Without a key store (`keys` null: tests of other parts) attributes are
+// written in plain text and erasure is FAILED_PRECONDITION.
 class MemberServiceImpl final : public v1::MemberService::Service {
  public:
-  MemberServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens)
-      : writer_(writer), tokens_(tokens) {}
+  MemberServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens,
+                    privacy::KeyStore* keys = nullptr)
+      : writer_(writer), tokens_(tokens), keys_(keys) {}
 
   grpc::Status EnrolMember(grpc::ServerContext* context, const v1::EnrolMemberRequest* request,
                            v1::EnrolMemberResponse* response) override;
@@ -94,10 +100,14 @@ class MemberServiceImpl final : public v1::MemberService::Service {
   grpc::Status RecordMemberLeft(grpc::ServerContext* context,
                                 const v1::RecordMemberLeftRequest* request,
                                 v1::RecordMemberLeftResponse* response) override;
+  grpc::Status EraseMemberPersonalInfo(grpc::ServerContext* context,
+                                       const v1::EraseMemberPersonalInfoRequest* request,
+                                       v1::EraseMemberPersonalInfoResponse* response) override;
 
  private:
   writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
+  privacy::KeyStore* const keys_;
 };
 
 class PledgeServiceImpl final : public v1::PledgeService::Service {
@@ -263,9 +273,11 @@ class SubmitServiceImpl final : public v1::SubmitService::Service {
   // Commands one stream takes by default (see CommandLimits).
   static constexpr int64_t kDefaultMaxCommands = 1'000'000;
 
+  // `keys` seals members' personal information (see MemberServiceImpl).
   SubmitServiceImpl(writer::CommandRunner* writer, const rpc::TokenStore* tokens,
-                    int64_t max_commands = kDefaultMaxCommands)
-      : writer_(writer), tokens_(tokens), max_commands_(max_commands) {}
+                    int64_t max_commands = kDefaultMaxCommands,
+                    privacy::KeyStore* keys = nullptr)
+      : writer_(writer), tokens_(tokens), max_commands_(max_commands), keys_(keys) {}
 
   grpc::Status Submit(
       grpc::ServerContext* context,
@@ -277,6 +289,7 @@ class SubmitServiceImpl final : public v1::SubmitService::Service {
   writer::CommandRunner* const writer_;
   const rpc::TokenStore* const tokens_;
   const int64_t max_commands_;
+  privacy::KeyStore* const keys_;
 };
 
 // Runs a command through `writer` once the principal's rate limit admits it;
@@ -320,20 +333,21 @@ struct CommandLimits {
 // The command services over one Writer, ready to hand to rpc::Server.
 class CommandServices {
  public:
+  // `keys` seals members' personal information (see MemberServiceImpl).
   CommandServices(writer::Writer* writer, const rpc::TokenStore* tokens,
-                  CommandLimits limits = {})
+                  CommandLimits limits = {}, privacy::KeyStore* keys = nullptr)
       : limited_(writer, limits.rate_limiter),
         runner_(limits.rate_limiter == nullptr ? static_cast<writer::CommandRunner*>(writer)
                                                : &limited_),
         organisations_(runner_, tokens),
-        members_(runner_, tokens),
+        members_(runner_, tokens, keys),
         pledges_(runner_, tokens),
         campaigns_(runner_, tokens),
         reviews_(runner_, tokens),
         funds_(runner_, tokens),
         honours_(runner_, tokens),
         supervision_(runner_, tokens),
-        submit_(runner_, tokens, limits.max_commands_per_stream) {}
+        submit_(runner_, tokens, limits.max_commands_per_stream, keys) {}
   CommandServices(const CommandServices&) = delete;
   CommandServices& operator=(const CommandServices&) = delete;
 

@@ -195,7 +195,11 @@ class CommandServicesTest : public ::testing::Test {
     auto tokens = rpc::TokenStore::Parse(TokensFile());
     ASSERT_TRUE(tokens.ok()) << tokens.status();
     tokens_ = std::make_unique<rpc::TokenStore>(*std::move(tokens));
-    services_ = std::make_unique<CommandServices>(writer_.get(), tokens_.get());
+    auto keys = privacy::KeyStore::Open({.path = dir_.path() + "/keys"});
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    keys_ = *std::move(keys);
+    services_ = std::make_unique<CommandServices>(writer_.get(), tokens_.get(), CommandLimits{},
+                                                  keys_.get());
     auto server = rpc::Server::Start({}, services_->services());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -262,6 +266,9 @@ class CommandServicesTest : public ::testing::Test {
   }
   Outcome Leave(const std::string& token, const v1::RecordMemberLeftRequest& request) {
     return Send(members_.get(), &MemberStub::RecordMemberLeft, token, request, Soon());
+  }
+  Outcome Erase(const std::string& token, const v1::EraseMemberPersonalInfoRequest& request) {
+    return Send(members_.get(), &MemberStub::EraseMemberPersonalInfo, token, request, Soon());
   }
   Outcome Make(const std::string& token, const v1::MakePledgeRequest& request) {
     return Send(pledges_.get(), &PledgeStub::MakePledge, token, request, Soon());
@@ -344,6 +351,7 @@ class CommandServicesTest : public ::testing::Test {
   std::unique_ptr<writer::StateStore> store_;
   std::unique_ptr<writer::Writer> writer_;
   std::unique_ptr<rpc::TokenStore> tokens_;
+  std::unique_ptr<privacy::KeyStore> keys_;
   std::unique_ptr<CommandServices> services_;
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<OrgStub> organisations_;

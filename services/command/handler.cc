@@ -26,6 +26,10 @@ absl::Status CheckRole(const rpc::Principal& principal, Side side, const char* r
     case Side::kDepartment:
       needed = rpc::Role::kDepartment;
       break;
+    case Side::kAdministrator:
+      if (principal.HasRole(rpc::Role::kAdmin)) return absl::OkStatus();
+      return absl::PermissionDeniedError(absl::StrCat(rpc_name, " needs the role admin; principal ",
+                                                      principal.id, " has not"));
   }
   if (principal.HasRole(needed) || principal.HasRole(rpc::Role::kAdmin)) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(rpc_name, " needs the role ",

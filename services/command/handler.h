@@ -45,6 +45,8 @@ enum class Side {
   // department or admin: spends a budget, only of the principal's own
   // organisation unless admin (see CheckOwnBudget)
   kDepartment,
+  // admin only (erasing personal information)
+  kAdministrator,
 };
 
 using Decision = absl::StatusOr<std::vector<v1::Envelope>>;

@@ -80,9 +80,10 @@ class Collector final : public writer::CommandRunner {
 
 // The unary services, planning into a collector.
 struct Planners {
-  Planners(writer::CommandRunner* collector, const rpc::TokenStore* tokens)
+  Planners(writer::CommandRunner* collector, const rpc::TokenStore* tokens,
+           privacy::KeyStore* keys)
       : organisations(collector, tokens),
-        members(collector, tokens),
+        members(collector, tokens, keys),
         pledges(collector, tokens),
         campaigns(collector, tokens),
         reviews(collector, tokens),
@@ -408,7 +409,7 @@ grpc::Status SubmitServiceImpl::Submit(
   if (!principal.ok()) return rpc::ToGrpcStatus(principal.status());
 
   Collector collector;
-  Planners planners(&collector, tokens_);
+  Planners planners(&collector, tokens_, keys_);
   bool too_long = false;
   {
     Stream running(writer_, context, stream);

@@ -54,9 +54,12 @@ int RunCommand(const SignalWaiter& wait_for_signal) {
   if (!writer.ok()) return Fail(writer.status());
   auto limiter = RateLimiterFromFlags();
   if (!limiter.ok()) return Fail(limiter.status());
+  auto keys = OpenKeysFromFlags();
+  if (!keys.ok()) return Fail(keys.status());
   command::CommandServices services(writer->writer.get(), &*tokens,
                                     {.rate_limiter = limiter->get(),
-                                     .max_commands_per_stream = MaxCommandsPerStreamFromFlags()});
+                                     .max_commands_per_stream = MaxCommandsPerStreamFromFlags()},
+                                    keys->get());
   AddStoreGauges(metrics, {{"state", absl::GetFlag(FLAGS_data_dir) + "/state"}});
   if (absl::GetFlag(FLAGS_log) == "embedded") {
     AddStoreGauges(metrics, {{"log", absl::GetFlag(FLAGS_data_dir) + "/log"}});

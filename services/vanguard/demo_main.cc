@@ -222,15 +222,19 @@ int RunDemo(const SignalWaiter& wait_for_signal) {
   const std::string seed_tokens = demo::SeedTownshipTokens() + demo::SeedCityTokens();
   auto tokens = rpc::TokenStore::Parse(seed_tokens);
   if (!tokens.ok()) return Fail(tokens.status());
-  command::CommandServices services(writer->writer.get(), &*tokens);
+  auto keys = OpenKeysFromFlags();
+  if (!keys.ok()) return Fail(keys.status());
+  command::CommandServices services(writer->writer.get(), &*tokens, {}, keys->get());
   auto views = OpenViewsFromFlags(**log);
   if (!views.ok()) return Fail(views.status());
   auto projector = projector::Projector::Start(**log, **views);
   if (!projector.ok()) return Fail(projector.status());
   query::ViewServiceImpl view_service(**views, *tokens);
+  view_service.set_key_store(keys->get());
   std::vector<grpc::Service*> all = services.services();
   all.push_back(&view_service);
   audit::AuditServiceImpl audit(**log, *tokens, views->get());
+  audit.set_key_store(keys->get());
   all.push_back(&audit);
   // Kept serving afterwards, the demo listens where vanguardctl looks by
   // default; run once (tests, scripts), it takes any free port.

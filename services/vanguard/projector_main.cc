@@ -93,8 +93,12 @@ int RunProjector(const SignalWaiter& wait_for_signal) {
 
   auto tokens = TokensFromFlags();
   if (!tokens.ok()) return Fail(tokens.status());
+  auto keys = FollowKeysFromFlags();
+  if (!keys.ok()) return Fail(keys.status());
   query::ViewServiceImpl service(**views, *tokens);
+  service.set_key_store(keys->get());
   audit::AuditServiceImpl audit(**log, *tokens, views->get());
+  audit.set_key_store(keys->get());
   metrics::Metrics metrics;
   AddViewGauges(metrics, **views, **log);
   AddStoreGauges(metrics, {{"views", ViewsDirFromFlags()}});

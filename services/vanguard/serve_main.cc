@@ -60,17 +60,23 @@ int RunServe(const SignalWaiter& wait_for_signal) {
 
   auto limiter = RateLimiterFromFlags();
   if (!limiter.ok()) return Fail(limiter.status());
+  auto keys = OpenKeysFromFlags();
+  if (!keys.ok()) return Fail(keys.status());
   command::CommandServices commands(writer->writer.get(), &*tokens,
                                     {.rate_limiter = limiter->get(),
-                                     .max_commands_per_stream = MaxCommandsPerStreamFromFlags()});
+                                     .max_commands_per_stream = MaxCommandsPerStreamFromFlags()},
+                                    keys->get());
   query::ViewServiceImpl queries(**views, *tokens);
+  queries.set_key_store(keys->get());
   audit::AuditServiceImpl audit(**log, *tokens, views->get());
+  audit.set_key_store(keys->get());
   std::vector<grpc::Service*> services = commands.services();
   services.push_back(&queries);
   services.push_back(&audit);
   AddViewGauges(metrics, **views, **log);
   AddStoreGauges(metrics, {{"views", ViewsDirFromFlags()},
                            {"state", absl::GetFlag(FLAGS_data_dir) + "/state"},
+                           {"keys", KeysDirFromFlags()},
                            {"log", absl::GetFlag(FLAGS_data_dir) + "/log"}});
   auto server = StartServerFromFlags(services, metrics);
   if (!server.ok()) return Fail(server.status());

@@ -8,11 +8,13 @@
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "libs/eventlog/event_log.h"
+#include "libs/privacy/key_store.h"
 #include "libs/views/view_store.h"
 #include "libs/writer/state_store.h"
 #include "libs/writer/writer.h"
 
 ABSL_DECLARE_FLAG(std::string, views_dir);
+ABSL_DECLARE_FLAG(std::string, keys_dir);
 
 namespace vanguard {
 
@@ -33,5 +35,19 @@ std::string ViewsDirFromFlags();
 
 // Opens (or creates) the views of `log` in ViewsDirFromFlags().
 absl::StatusOr<std::unique_ptr<views::ViewStore>> OpenViewsFromFlags(const eventlog::EventLog& log);
+
+// --keys_dir, or --data_dir/keys.
+std::string KeysDirFromFlags();
+
+// Opens (or creates) the key store of members' personal information in
+// KeysDirFromFlags(), for the process that writes commands.
+absl::StatusOr<std::unique_ptr<privacy::KeyStore>> OpenKeysFromFlags();
+
+// For a process that serves reads beside a command process on the same
+// machine: follows the command process's key store in KeysDirFromFlags()
+// read-only (a RocksDB secondary, scratch in --data_dir/keys-secondary).
+// nullptr when there is no key store there: members' personal information is
+// then unreadable to every caller of this process.
+absl::StatusOr<std::unique_ptr<privacy::KeyStore>> FollowKeysFromFlags();
 
 }  // namespace vanguard
