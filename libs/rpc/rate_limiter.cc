@@ -49,7 +49,9 @@ absl::Status RateLimiter::Admit(absl::string_view principal_id, absl::Time now) 
       static_cast<int32_t>(absl::ToInt64Nanoseconds(delay % absl::Seconds(1))));
   status.SetPayload(kRetryInfoTypeUrl, absl::Cord(retry.SerializeAsString()));
   return WithErrorInfo(std::move(status), kRateLimitedReason,
-                       {{"retry_delay_ms", absl::StrCat(absl::ToInt64Milliseconds(delay))}});
+                       {{"retry_delay_ms", absl::StrCat(absl::ToInt64Milliseconds(delay))},
+                        {"per_second", absl::StrFormat("%g", options_.per_second)},
+                        {"burst", absl::StrFormat("%g", options_.burst)}});
 }
 
 bool IsRateLimited(const absl::Status& status) {

@@ -44,7 +44,9 @@ class RateLimiter {
   explicit RateLimiter(RateLimitOptions options);
 
   // OK and one call taken from `principal_id`'s bucket; RESOURCE_EXHAUSTED
-  // (ErrorInfo reason RATE_LIMITED, RetryInfo retry_delay) when it is empty.
+  // when it is empty, with a RetryInfo (when one call's worth is back) and an
+  // ErrorInfo of reason RATE_LIMITED and metadata retry_delay_ms, per_second
+  // and burst (so a client with many calls to make can pace them).
   [[nodiscard]] absl::Status Admit(absl::string_view principal_id, absl::Time now = absl::Now());
 
   const RateLimitOptions& options() const { return options_; }

@@ -20,6 +20,9 @@ TEST(RateLimiterTest, ABurstThenTheRateThenRefusalsWithARetryDelay) {
   EXPECT_EQ(RetryDelayOf(sent), absl::Milliseconds(100));
   ASSERT_TRUE(ErrorInfoOf(sent).has_value());
   EXPECT_EQ(ErrorInfoOf(sent)->reason(), kRateLimitedReason);
+  EXPECT_EQ(ErrorInfoOf(sent)->metadata().at("per_second"), "10");
+  EXPECT_EQ(ErrorInfoOf(sent)->metadata().at("burst"), "5");
+  EXPECT_EQ(ErrorInfoOf(sent)->metadata().at("retry_delay_ms"), "100");
   // Another principal has a bucket of its own.
   EXPECT_TRUE(limiter.Admit("clerk-8", kStart).ok());
   // 40 ms later, 0.4 of a call is back: still 60 ms to wait.

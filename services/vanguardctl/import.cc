@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -17,6 +18,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/base/status_macros.h"
+#include "libs/rpc/rate_limiter.h"
+#include "libs/rpc/status.h"
 #include "services/cli/text.h"
 #include "vanguard/v1/submit_service.grpc.pb.h"
 
@@ -229,55 +232,90 @@ int RunImport(const std::shared_ptr<grpc::Channel>& channel, const std::string& 
     lines.push_back(i + 1);
   }
   auto submit = v1::SubmitService::NewStub(channel);
-  grpc::ClientContext context;
-  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-  auto stream = submit->Submit(&context);
-  std::thread writer([&] {
-    for (const v1::SubmitRequest& command : commands) {
-      if (!stream->Write(command)) break;
-    }
-    stream->WritesDone();
-  });
   const bool tty = isatty(STDERR_FILENO);
   int64_t done = 0, applied = 0, replayed = 0, failed_on_server = 0;
-  v1::SubmitResponse response;
-  while (stream->Read(&response)) {
-    ++done;
-    if (response.has_result()) {
-      ++applied;
-      replayed += response.result().replayed();
-    } else {
-      ++failed_on_server;
-      size_t index = static_cast<size_t>(response.index());
-      const v1::SubmitRequest& command = commands[index];
-      const google::protobuf::FieldDescriptor* field =
-          v1::SubmitRequest::descriptor()->FindFieldByNumber(command.command_case());
-      const google::protobuf::Message& request =
-          command.GetReflection()->GetMessage(command, field);
-      std::string request_id = request.GetReflection()->GetString(
-          request, request.GetDescriptor()->FindFieldByName("request_id"));
-      refused.AddRow({absl::StrCat(lines[index]), request_id,
-                      absl::StatusCodeToString(static_cast<absl::StatusCode>(response.error().code())),
-                      Fields(response.error()), response.error().message()});
+  // The commands (indices into `commands`) a stream sends; those the server's
+  // rate limit refused are sent again on a new stream once its retry delay
+  // has passed.
+  std::vector<size_t> pending(commands.size());
+  for (size_t i = 0; i < pending.size(); ++i) pending[i] = i;
+  while (!pending.empty()) {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    auto stream = submit->Submit(&context);
+    std::thread writer([&] {
+      for (size_t index : pending) {
+        if (!stream->Write(commands[index])) break;
+      }
+      stream->WritesDone();
+    });
+    std::vector<size_t> limited;
+    absl::Duration wait = absl::ZeroDuration();
+    double per_second = 0, burst = 0;
+    v1::SubmitResponse response;
+    while (stream->Read(&response)) {
+      const size_t index = pending[static_cast<size_t>(response.index())];
+      if (response.has_error()) {
+        const grpc::Status error(static_cast<grpc::StatusCode>(response.error().code()),
+                                 response.error().message(), response.error().details());
+        if (rpc::IsRateLimited(error)) {
+          limited.push_back(index);
+          wait = std::max(wait, rpc::RetryDelayOf(error).value_or(absl::Seconds(1)));
+          if (std::optional<google::rpc::ErrorInfo> info = rpc::ErrorInfoOf(error)) {
+            auto rate = info->metadata().find("per_second");
+            if (rate != info->metadata().end()) absl::SimpleAtod(rate->second, &per_second);
+            auto most = info->metadata().find("burst");
+            if (most != info->metadata().end()) absl::SimpleAtod(most->second, &burst);
+          }
+          continue;
+        }
+      }
+      ++done;
+      if (response.has_result()) {
+        ++applied;
+        replayed += response.result().replayed();
+      } else {
+        ++failed_on_server;
+        const v1::SubmitRequest& command = commands[index];
+        const google::protobuf::FieldDescriptor* field =
+            v1::SubmitRequest::descriptor()->FindFieldByNumber(command.command_case());
+        const google::protobuf::Message& request =
+            command.GetReflection()->GetMessage(command, field);
+        std::string request_id = request.GetReflection()->GetString(
+            request, request.GetDescriptor()->FindFieldByName("request_id"));
+        refused.AddRow({absl::StrCat(lines[index]), request_id,
+                        absl::StatusCodeToString(static_cast<absl::StatusCode>(response.error().code())),
+                        Fields(response.error()), response.error().message()});
+      }
+      if (tty && (done % 50 == 0 || done == static_cast<int64_t>(commands.size()))) {
+        int width = 40, filled = static_cast<int>(done * width / std::max<size_t>(1, commands.size()));
+        std::cerr << "\r  [" << std::string(filled, '#') << std::string(width - filled, '.') << "] "
+                  << done << "/" << commands.size() << " rows" << std::flush;
+      }
     }
-    if (tty && (done % 50 == 0 || done == static_cast<int64_t>(commands.size()))) {
-      int width = 40, filled = static_cast<int>(done * width / std::max<size_t>(1, commands.size()));
-      std::cerr << "\r  [" << std::string(filled, '#') << std::string(width - filled, '.') << "] "
-                << done << "/" << commands.size() << " rows" << std::flush;
+    writer.join();
+    grpc::Status status = stream->Finish();
+    if (!status.ok()) {
+      if (tty) std::cerr << "\n";
+      std::cerr << "vanguardctl: the stream broke after " << done << " of " << commands.size()
+                << " rows: " << status.error_message()
+                << "\n  (import the same file again: rows already applied apply nothing twice)\n";
+      return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                     status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
+                 ? 3
+                 : 1;
     }
+    // Rows past the server's rate limit: again, once it says they may be, and
+    // once it has refilled for as many as it holds at once (its burst).
+    std::sort(limited.begin(), limited.end());
+    pending = std::move(limited);
+    if (per_second > 0) {
+      const double refill = std::min(static_cast<double>(pending.size()), std::max(burst, 1.0));
+      wait = std::max(wait, std::min(absl::Minutes(1), absl::Seconds(refill / per_second)));
+    }
+    if (!pending.empty()) absl::SleepFor(wait);
   }
-  writer.join();
-  grpc::Status status = stream->Finish();
   if (tty) std::cerr << "\n";
-  if (!status.ok()) {
-    std::cerr << "vanguardctl: the stream broke after " << done << " of " << commands.size()
-              << " rows: " << status.error_message()
-              << "\n  (import the same file again: rows already applied apply nothing twice)\n";
-    return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                   status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
-               ? 3
-               : 1;
-  }
   const size_t refused_rows = csv->size() - 1 - applied;
   std::cout << "imported " << applied << " of " << csv->size() - 1 << " rows";
   if (replayed > 0) std::cout << " (" << replayed << " were in the ledger already)";
