@@ -393,6 +393,7 @@ absl::StatusOr<std::vector<Position>> EmbeddedLog::Append(std::span<const Record
     std::vector<PendingAppend*> group(queue_.begin(), queue_.end());
     queue_.clear();
     std::vector<int64_t> next = end_offsets_;
+    const std::vector<int64_t> acknowledged = end_offsets_;
     bool reopen = write_failed_;
     mu_.Unlock();
     absl::Status status = absl::OkStatus();
@@ -407,9 +408,20 @@ absl::StatusOr<std::vector<Position>> EmbeddedLog::Append(std::span<const Record
       }
     }
     if (status.ok()) status = WriteGroup(group, next);
+    bool reopened = false;
+    if (!status.ok() && !reopen) {
+      // Reopen at once: if the failure was brief, the batch's fate is known
+      // before its callers read back, and later appends do not wait for it.
+      next = acknowledged;
+      reopened = Reopen(next).ok();
+    }
     mu_.Lock();
     if (status.ok()) end_offsets_ = std::move(next);
-    if (!status.ok()) write_failed_ = true;
+    if (reopened) {
+      end_offsets_ = std::move(next);  // with the failed batch, if it reached the disk
+    } else if (!status.ok()) {
+      write_failed_ = true;
+    }
     for (PendingAppend* pending : group) {
       pending->status = status;
       pending->done = true;

@@ -10,11 +10,13 @@
 //
 // When the disk fails (full, or an I/O error) the append that meets it fails
 // with RESOURCE_EXHAUSTED or UNAVAILABLE naming the cause, and RocksDB refuses
-// every later write; the next append reopens the database first (UNAVAILABLE
-// while that fails, reads too). A batch whose write failed may reach the disk
-// anyway (its sync failed after the write): after the reopen it is in the log,
-// whole, as a failed Kafka append may still have been written. Acknowledged
-// records are never lost: a reopen that finds fewer fails with DATA_LOSS.
+// every later write; so the log reopens its database at once and, while that
+// fails, before each later append (until then appends and reads answer
+// UNAVAILABLE). A batch whose write failed may have reached the disk anyway
+// (its sync failed after the write): after the reopen it is in the log, whole,
+// as a failed Kafka append may still have been written; the caller reads back.
+// Acknowledged records are never lost: a reopen that finds fewer fails with
+// DATA_LOSS.
 //
 //   ASSIGN_OR_RETURN(auto log, OpenEmbeddedLog({.path = "/var/lib/vanguard/log"}));
 #pragma once

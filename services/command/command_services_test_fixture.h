@@ -181,7 +181,7 @@ inline v1::Subject MemberPledger(const std::string& id) {
 class CommandServicesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto log = eventlog::OpenEmbeddedLog({.path = dir_.path() + "/log"});
+    auto log = eventlog::OpenEmbeddedLog({.path = dir_.path() + "/log", .env = log_env_});
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
     auto store =
@@ -347,11 +347,12 @@ class CommandServicesTest : public ::testing::Test {
   }
 
   eventlog::testing::ScopedTempDir dir_;
+  rocksdb::Env* log_env_ = nullptr;  // the log's storage: the local disk unless a test sets it
   std::unique_ptr<eventlog::EventLog> log_;
   std::unique_ptr<writer::StateStore> store_;
   std::unique_ptr<writer::Writer> writer_;
-  std::unique_ptr<rpc::TokenStore> tokens_;
   std::unique_ptr<privacy::KeyStore> keys_;
+  std::unique_ptr<rpc::TokenStore> tokens_;
   std::unique_ptr<CommandServices> services_;
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<OrgStub> organisations_;
