@@ -24,6 +24,10 @@
 //     is not durable.
 //   - Append, EndOffset, CommitPositions and CommittedPositions are thread-safe
 //     and return by the deadline (UNAVAILABLE when the log cannot be reached).
+//   - EndOffset is never passed later by a record of an Append of this log
+//     object that already returned: while such records may still be written,
+//     it fails with UNAVAILABLE (and so may Append to their partition), so a
+//     caller that read back to the end has seen everything it wrote.
 //   - A LogReader is used by one thread at a time; the log outlives its readers.
 //   - A reader positioned at an offset that is no longer in the log fails with
 //     OUT_OF_RANGE; it never skips silently.

@@ -358,10 +358,37 @@ TEST(KafkaLogTest, AppendingWhileEveryBrokerIsDownIsUnavailableByTheDeadlineThen
   EXPECT_THAT(failed.status().message(), HasSubstr("may still be written"));
   EXPECT_LT(took, absl::Milliseconds(1500));
 
+  // While "during" is in flight, its partition fails fast and writes nothing:
+  // memory stays bounded and no end offset is given that it could pass later.
+  const int32_t partition = Murmur2Partition("pledge-1", kDefaultPartitions);
+  Record queued = RawRecord("pledge-1", "never written");
+  start = absl::Now();
+  auto refused = (*log)->Append({&queued, 1}, absl::Now() + absl::Seconds(1));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("nothing of this call was written"));
+  auto end = (*log)->EndOffset(partition, absl::Now() + absl::Seconds(1));
+  EXPECT_EQ(end.status().code(), absl::StatusCode::kUnavailable) << end.status();
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(100));
+  Record elsewhere = RawRecord("pledge-2", "elsewhere");
+  if (Murmur2Partition("pledge-2", kDefaultPartitions) != partition) {
+    auto tried = (*log)->Append({&elsewhere, 1}, absl::Now() + absl::Milliseconds(200));
+    EXPECT_THAT(tried.status().message(), HasSubstr("may still be written"))
+        << "other partitions still try";
+  }
+
+  // Once the broker is back the record in flight lands, and the partition
+  // takes appends again by itself.
   ASSERT_TRUE((*broker)->SetBrokerUp(1).ok());
   Record after = RawRecord("pledge-1", "after");
-  auto ok = (*log)->Append({&after, 1}, absl::Now() + absl::Seconds(20));
+  absl::StatusOr<std::vector<Position>> ok = absl::UnavailableError("not tried");
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20); !ok.ok() && absl::Now() < give_up;) {
+    ok = (*log)->Append({&after, 1}, absl::Now() + absl::Seconds(5));
+    if (!ok.ok()) absl::SleepFor(absl::Milliseconds(50));
+  }
   ASSERT_TRUE(ok.ok()) << ok.status();
+  end = (*log)->EndOffset(partition, absl::Now() + absl::Seconds(5));
+  ASSERT_TRUE(end.ok()) << end.status();
+  EXPECT_EQ(*end, ok->front().offset + 1);
   // The record whose outcome was unknown was delivered once (idempotent
   // producer), before the later one: nothing lost, nothing doubled.
   auto reader = (*log)->OpenReader({{ok->front().partition, 0}});

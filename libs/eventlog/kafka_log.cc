@@ -94,15 +94,46 @@ PartitionListPtr ToPartitionList(const std::string& topic, const PositionMap& po
   return list;
 }
 
+// Records of earlier Append calls that returned before their delivery
+// reports came (the call's deadline passed, or producing stopped half-way),
+// per partition. While a partition has any, Append to it and its EndOffset
+// fail at once: a new record would queue behind them in a cluster that is not
+// answering, and an end offset read now could be passed by them later.
+struct InFlight {
+  absl::Mutex mu;
+  std::map<int32_t, int64_t> records ABSL_GUARDED_BY(mu);
+
+  int64_t Of(int32_t partition) {
+    absl::MutexLock lock(&mu);
+    auto it = records.find(partition);
+    return it == records.end() ? 0 : it->second;
+  }
+};
+
 // One Append call's outstanding deliveries. Shared with the delivery reports,
 // which may arrive after the caller gave up at its deadline.
 struct Delivery {
-  explicit Delivery(size_t n) : remaining(n), positions(n) {}
-  absl::Mutex mu;
+  Delivery(size_t n, std::shared_ptr<InFlight> in_flight)
+      : in_flight(std::move(in_flight)), remaining(n), positions(n), partitions(n, -1),
+        reported(n, false) {}
+  const std::shared_ptr<InFlight> in_flight;
+  absl::Mutex mu;  // taken before in_flight->mu
   absl::CondVar done;
   size_t remaining ABSL_GUARDED_BY(mu);
   std::vector<Position> positions ABSL_GUARDED_BY(mu);
+  std::vector<int32_t> partitions ABSL_GUARDED_BY(mu);  // -1: not produced
+  std::vector<bool> reported ABSL_GUARDED_BY(mu);
+  bool abandoned ABSL_GUARDED_BY(mu) = false;  // the caller returned; reports count down in_flight
   absl::Status error ABSL_GUARDED_BY(mu);
+
+  // The caller returns without waiting for the rest of the reports.
+  void Abandon() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    abandoned = true;
+    absl::MutexLock lock(&in_flight->mu);
+    for (size_t i = 0; i < partitions.size(); ++i) {
+      if (partitions[i] >= 0 && !reported[i]) ++in_flight->records[partitions[i]];
+    }
+  }
 };
 
 struct DeliverySlot {
@@ -125,6 +156,12 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
     }
   } else {
     delivery.positions[slot->index] = {message->partition, message->offset};
+  }
+  delivery.reported[slot->index] = true;
+  if (delivery.abandoned) {
+    const int32_t partition = delivery.partitions[slot->index];
+    absl::MutexLock in_flight_lock(&delivery.in_flight->mu);
+    if (--delivery.in_flight->records[partition] <= 0) delivery.in_flight->records.erase(partition);
   }
   if (--delivery.remaining == 0) delivery.done.SignalAll();
 }
@@ -201,6 +238,9 @@ class Producer {
                          // produce requests stall ~40 ms each.
                          {"socket.nagle.disable", "true"},
                          {"linger.ms", absl::StrCat(options.linger_ms)},
+                         // After an outage, reconnect within a second of the brokers'
+                         // return (the default backs off to 10 s).
+                         {"reconnect.backoff.max.ms", "1000"},
                          {"message.timeout.ms",
                           absl::StrCat(absl::ToInt64Milliseconds(options.delivery_timeout))},
                          {"log_level", "3"},
@@ -302,18 +342,32 @@ class KafkaLog final : public EventLog {
           ") and was replaced; nothing of this call was written, but earlier deliveries "
           "may have been"));
     }
-    auto delivery = std::make_shared<Delivery>(records.size());
+    for (const Record& record : records) {
+      const int32_t partition = PartitionOf(record, partition_count());
+      if (int64_t earlier = in_flight_->Of(partition); earlier > 0) {
+        return absl::UnavailableError(absl::StrCat(
+            "nothing of this call was written: ", earlier, " records of an earlier append to "
+            "partition ", partition, " are still in flight (", options_.brokers,
+            " is not answering)"));
+      }
+    }
+    auto delivery = std::make_shared<Delivery>(records.size(), in_flight_);
     for (size_t i = 0; i < records.size(); ++i) {
       const Record& record = records[i];
+      const int32_t partition = PartitionOf(record, partition_count());
       rd_kafka_headers_t* headers = rd_kafka_headers_new(6);
       for (const auto& [name, value] : CloudEventHeaders(record.cloud_event)) {
         rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
                             static_cast<ssize_t>(value.size()));
       }
       auto slot = std::make_unique<DeliverySlot>(DeliverySlot{delivery, i});
+      {
+        // Before producing: the report may come before producev returns.
+        absl::MutexLock lock(&delivery->mu);
+        delivery->partitions[i] = partition;
+      }
       rd_kafka_resp_err_t err = rd_kafka_producev(
-          producer->rk(), RD_KAFKA_V_RKT(producer->topic()),
-          RD_KAFKA_V_PARTITION(PartitionOf(record, partition_count())),
+          producer->rk(), RD_KAFKA_V_RKT(producer->topic()), RD_KAFKA_V_PARTITION(partition),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
           RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
           RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
@@ -322,6 +376,9 @@ class KafkaLog final : public EventLog {
           RD_KAFKA_V_OPAQUE(slot.get()), RD_KAFKA_V_END);
       if (err) {
         rd_kafka_headers_destroy(headers);
+        absl::MutexLock lock(&delivery->mu);
+        delivery->partitions[i] = -1;
+        delivery->Abandon();
         return KafkaStatus(err, i == 0 ? std::string("producing (nothing written)")
                                        : absl::StrCat("producing record ", i, " (records 0..",
                                                       i - 1, " possibly written)"));
@@ -333,6 +390,7 @@ class KafkaLog final : public EventLog {
       if (delivery->done.WaitWithDeadline(&delivery->mu, deadline)) break;
     }
     if (delivery->remaining > 0) {
+      delivery->Abandon();
       return absl::UnavailableError(absl::StrCat(
           "no acknowledgement from ", options_.brokers, " by the deadline for ",
           delivery->remaining, " of ", records.size(), " records; they may still be written"));
@@ -362,6 +420,7 @@ class KafkaLog final : public EventLog {
                          {"enable.partition.eof", "false"},
                          {"fetch.wait.max.ms", absl::StrCat(options_.fetch_wait_max_ms)},
                          {"socket.nagle.disable", "true"},
+                         {"reconnect.backoff.max.ms", "1000"},
                          {"log_level", "3"},
                      }));
     ASSIGN_OR_RETURN(rd_kafka_t * raw, NewClient(RD_KAFKA_CONSUMER, std::move(conf)));
@@ -378,6 +437,12 @@ class KafkaLog final : public EventLog {
     if (partition < 0 || partition >= partition_count()) {
       return absl::InvalidArgumentError(
           absl::StrCat("partition ", partition, " is not in [0, ", partition_count(), ")"));
+    }
+    if (int64_t earlier = in_flight_->Of(partition); earlier > 0) {
+      return absl::UnavailableError(absl::StrCat(
+          "end offset of partition ", partition, ": not known while ", earlier,
+          " records appended to it are still in flight (", options_.brokers,
+          " is not answering)"));
     }
     int64_t low = 0, high = 0;
     rd_kafka_resp_err_t err =
@@ -475,6 +540,7 @@ class KafkaLog final : public EventLog {
   }
 
   const KafkaLogOptions options_;
+  const std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
   absl::Mutex producer_mu_;
   std::shared_ptr<Producer> producer_ ABSL_GUARDED_BY(producer_mu_);
   std::string log_id_;

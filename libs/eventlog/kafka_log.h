@@ -13,6 +13,14 @@
 // Retries inside the idempotent producer never duplicate or reorder a
 // partition's records.
 //
+// Records in flight: while records of an Append that already returned are
+// still undelivered (at most delivery_timeout), Append to their partition
+// fails at once with UNAVAILABLE, writing nothing, and so does EndOffset of
+// that partition. So a cluster that stops answering holds at most one call's
+// records per partition in memory, callers fail fast instead of each waiting
+// out its deadline, and an end offset this log returns is never passed later
+// by a record it had already handed to the cluster.
+//
 //   ASSIGN_OR_RETURN(auto log, OpenKafkaLog({.brokers = "127.0.0.1:9092"}, deadline));
 #pragma once
 

@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 
 namespace vanguard::eventlog {
@@ -58,6 +60,13 @@ absl::Status TestBroker::SetBrokerUp(int id) {
     return absl::InvalidArgumentError(absl::StrCat("broker ", id, ": ", rd_kafka_err2str(err)));
   }
   return absl::OkStatus();
+}
+
+void TestBroker::PushRequestErrors(Api api, const std::vector<int16_t>& errors) {
+  std::vector<rd_kafka_resp_err_t> codes;
+  for (int16_t error : errors) codes.push_back(static_cast<rd_kafka_resp_err_t>(error));
+  rd_kafka_mock_push_request_errors_array(handles_->cluster, static_cast<int16_t>(api),
+                                          codes.size(), codes.data());
 }
 
 }  // namespace vanguard::eventlog

@@ -9,8 +9,10 @@
 //   OpenKafkaLog({.brokers = broker->bootstrap_servers()}, deadline);
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/eventlog/event_log.h"
@@ -31,9 +33,18 @@ class TestBroker {
   const std::string& bootstrap_servers() const { return bootstrap_servers_; }
   int brokers() const { return brokers_; }
 
-  // Takes broker `id` (1-based) off the network, or back on.
+  // Takes broker `id` (1-based) off the network, or back on. Down, a broker
+  // closes its connections and refuses new ones; its data stays.
   absl::Status SetBrokerDown(int id);
   absl::Status SetBrokerUp(int id);
+
+  // Kafka protocol request kinds (API keys, as on the wire).
+  enum class Api : int16_t { kProduce = 0, kFetch = 1, kListOffsets = 2, kMetadata = 3 };
+  // The next requests of kind `api`, to any broker, each fail with the next of
+  // `errors`: Kafka protocol error codes as on the wire (6
+  // NOT_LEADER_OR_FOLLOWER, 7 REQUEST_TIMED_OUT, 19 NOT_ENOUGH_REPLICAS, ...).
+  // A failed request changes nothing on the broker.
+  void PushRequestErrors(Api api, const std::vector<int16_t>& errors);
 
  private:
   struct Handles;

@@ -46,6 +46,21 @@ absl::Status CheckId(const char* field, const std::string& id) {
   return absl::OkStatus();
 }
 
+// When a command that arrived at `arrived` must be done with the log so that
+// its answer, even a failure, reaches the client before `deadline`.
+absl::Time AnswerBy(absl::Time arrived, absl::Time deadline) {
+  const absl::Duration reserve =
+      std::clamp((deadline - arrived) / 10, absl::Milliseconds(5), absl::Milliseconds(250));
+  return deadline - reserve;
+}
+
+absl::Status Unanswered(int32_t partition, absl::string_view why) {
+  return rpc::WithErrorInfo(
+      absl::UnavailableError(absl::StrCat(why, "; nothing of this command was written, retry "
+                                               "with the same request_id")),
+      "LOG_UNAVAILABLE", {{"partition", absl::StrCat(partition)}});
+}
+
 std::string NewEventId() {
   absl::BitGen random;
   return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random),
@@ -224,13 +239,17 @@ absl::StatusOr<CommandResult> Writer::ResultOf(const RequestRecord& request,
 absl::StatusOr<std::vector<v1::Envelope>> Writer::HistoryOf(const std::string& aggregate_id,
                                                             absl::Time deadline) {
   int32_t partition = PartitionOf(aggregate_id);
-  if (!partitions_[partition]->owned) RETURN_IF_ERROR(CatchUp(partition, deadline));
+  if (!partitions_[partition]->owned || partitions_[partition]->in_doubt) {
+    RETURN_IF_ERROR(CatchUp(partition, deadline));
+  }
   return store_->History(aggregate_id);
 }
 
 absl::Status Writer::ReadTree(const std::function<void(const domain::OrgTree&)>& read,
                               absl::Time deadline) {
-  if (!partitions_[tree_partition_]->owned) RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
+  if (!partitions_[tree_partition_]->owned || partitions_[tree_partition_]->in_doubt) {
+    RETURN_IF_ERROR(CatchUp(tree_partition_, deadline));
+  }
   absl::ReaderMutexLock lock(&tree_mu_);
   read(tree_);
   return absl::OkStatus();
@@ -247,7 +266,9 @@ struct Writer::Group {
   std::vector<size_t> written;                                   // waiters whose events are here
   std::vector<std::pair<size_t, size_t>> repeats;  // (waiter, earlier waiter of the same request)
   absl::Time last_recorded = absl::InfinitePast();
-  absl::Time deadline = absl::InfinitePast();  // the latest of the written waiters'
+  // The earliest answer_by of the written waiters: the group's log I/O ends
+  // by then, so every one of them is answered before its deadline.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time deadline) {
@@ -255,21 +276,44 @@ absl::StatusOr<CommandResult> Writer::Execute(const Command& command, absl::Time
   RETURN_IF_ERROR(CheckId("request_id", command.request_id));
   const int32_t partition = PartitionOf(command.aggregate_id);
   Partition& part = *partitions_[partition];
-  Waiter me{.command = &command, .deadline = deadline};
+  const absl::Time arrived = absl::Now();
+  if (arrived >= deadline) {
+    return absl::DeadlineExceededError("the deadline passed before the command ran");
+  }
+  Waiter me{.command = &command, .deadline = deadline, .answer_by = AnswerBy(arrived, deadline)};
+  // Whoever finds the partition idle leads: it takes everything queued as one
+  // group; by the time a waiter would lead, a leader may have answered it. A
+  // waiter still queued at its answer_by gives up (the group before it is
+  // stuck on the log), so no caller waits past its deadline.
+  std::vector<Waiter*> waiters;
   {
     absl::MutexLock lock(&part.queue_mu);
     part.queue.push_back(&me);
-  }
-  // Whoever holds the partition's lock takes everything queued as one group;
-  // by the time a waiter gets the lock, a leader may have answered it.
-  absl::MutexLock lock(&part.mu);
-  if (me.result) return *std::move(me.result);
-  std::vector<Waiter*> waiters;
-  {
-    absl::MutexLock queue_lock(&part.queue_mu);
+    while (part.busy && !me.answered) {
+      if (me.taken) {
+        part.idle.Wait(&part.queue_mu);  // our leader answers by our answer_by
+      } else if (part.idle.WaitWithDeadline(&part.queue_mu, me.answer_by) && part.busy &&
+                 !me.taken && !me.answered) {
+        part.queue.erase(std::find(part.queue.begin(), part.queue.end(), &me));
+        return Unanswered(partition, absl::StrCat("partition ", partition,
+                                                  " is still busy with an earlier write"));
+      }
+    }
+    if (me.answered) return *std::move(me.result);
+    part.busy = true;
     waiters.swap(part.queue);
+    for (Waiter* waiter : waiters) waiter->taken = true;
   }
-  RunGroup(partition, waiters);
+  {
+    absl::MutexLock lock(&part.mu);
+    RunGroup(partition, waiters);
+  }
+  {
+    absl::MutexLock lock(&part.queue_mu);
+    for (Waiter* waiter : waiters) waiter->answered = true;
+    part.busy = false;
+  }
+  part.idle.SignalAll();
   return *std::move(me.result);
 }
 
@@ -284,12 +328,24 @@ void Writer::RunGroup(int32_t partition, const std::vector<Waiter*>& waiters) {
     for (Waiter* waiter : waiters) waiter->result = not_owner;
     return;
   }
+  absl::Time earliest = absl::InfiniteFuture();
+  for (Waiter* waiter : waiters) earliest = std::min(earliest, waiter->answer_by);
+  // An earlier append's outcome is unknown: read back before deciding
+  // anything, or fail fast without writing.
+  if (part.in_doubt) {
+    if (absl::Status caught_up = CatchUp(partition, earliest); !caught_up.ok()) {
+      absl::Status failed = Unanswered(
+          partition, absl::StrCat("an earlier write to partition ", partition,
+                                  " is not settled yet (", caught_up.message(), ")"));
+      for (Waiter* waiter : waiters) waiter->result = failed;
+      return;
+    }
+    part.in_doubt = false;
+  }
   // The tree every decision reads must be current: our own when we own its
   // partition, else caught up with the log.
-  if (!partitions_[tree_partition_]->owned) {
-    absl::Time latest = absl::InfinitePast();
-    for (Waiter* waiter : waiters) latest = std::max(latest, waiter->deadline);
-    if (absl::Status caught_up = CatchUp(tree_partition_, latest); !caught_up.ok()) {
+  if (!partitions_[tree_partition_]->owned || partitions_[tree_partition_]->in_doubt) {
+    if (absl::Status caught_up = CatchUp(tree_partition_, earliest); !caught_up.ok()) {
       for (Waiter* waiter : waiters) waiter->result = caught_up;
       return;
     }
@@ -301,8 +357,9 @@ void Writer::RunGroup(int32_t partition, const std::vector<Waiter*>& waiters) {
     // reads the tree it leaves.
     const bool tree = command.aggregate_id == kOrgTreeId;
     if (tree) Flush(partition, group, waiters);
+    // Every read and write of the group ends by its earliest answer_by.
     absl::StatusOr<std::optional<CommandResult>> decided =
-        Decide(partition, command, waiters[i]->deadline, group, i);
+        Decide(partition, command, earliest, group, i);
     if (!decided.ok()) {
       waiters[i]->result = decided.status();
     } else if (*decided) {
@@ -318,7 +375,7 @@ absl::StatusOr<std::optional<CommandResult>> Writer::Decide(int32_t partition,
                                                              absl::Time deadline, Group& group,
                                                              size_t index) {
   if (absl::Now() >= deadline) {
-    return absl::DeadlineExceededError("the deadline passed before the command ran");
+    return Unanswered(partition, "no time was left to write before the deadline");
   }
   // A request is the same request only from the same principal.
   const std::string fingerprint = eventlog::ChainHash(
@@ -421,7 +478,7 @@ absl::StatusOr<std::optional<CommandResult>> Writer::Decide(int32_t partition,
   group.fingerprints[index] = fingerprint;
   group.written.push_back(index);
   group.last_recorded = recorded;
-  group.deadline = std::max(group.deadline, deadline);
+  group.deadline = std::min(group.deadline, deadline);
   return std::nullopt;
 }
 
@@ -455,10 +512,11 @@ void Writer::Flush(int32_t partition, Group& group, const std::vector<Waiter*>& 
       cause = applied.ok() ? ApplyToTree(*applied) : applied.status();
     } else {
       // Fence: read back to a freshly queried end and trust only the log.
+      // Until that succeeds the partition is in doubt (see RunGroup).
       cause = appended.ok() ? absl::AbortedError("another write came first") : appended.status();
-      if (absl::Status caught_up = CatchUp(partition, group.deadline); !caught_up.ok()) {
-        cause = caught_up;
-      }
+      absl::Status caught_up = CatchUp(partition, group.deadline);
+      part.in_doubt = !caught_up.ok();
+      if (!caught_up.ok()) cause = caught_up;
     }
   }
   // Each command is acknowledged only as the store, now caught up, shows it.

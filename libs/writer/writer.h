@@ -31,6 +31,15 @@
 //
 // Thread safety: Execute may be called from any number of threads; commands of
 // one partition are decided one at a time, in their order of arrival.
+//
+// Blocking: Execute answers before the command's deadline. Its log I/O ends a
+// little before it (a tenth of the command's time, 5 to 250 ms, is kept for
+// the answer); a command still queued behind another group at that point is
+// answered UNAVAILABLE with nothing written. When an append's outcome stays
+// unknown (the log did not answer), the partition is in doubt: its next
+// command first reads the partition back to a freshly queried end, and fails
+// fast with UNAVAILABLE, writing nothing, while that is impossible. No
+// decision is ever taken on a store that may lack the writer's own records.
 #pragma once
 
 #include <atomic>
@@ -139,7 +148,12 @@ class Writer final : public CommandRunner {
   struct Waiter {
     const Command* command;
     absl::Time deadline;
+    // When the command's log I/O must be over, so that even a failure is
+    // answered before the deadline.
+    absl::Time answer_by;
     std::optional<absl::StatusOr<CommandResult>> result;  // set by the group's leader
+    bool taken = false;     // a leader took it into its group (under queue_mu)
+    bool answered = false;  // the leader is done with it (under queue_mu)
   };
   // The decided, not yet written commands of a group.
   struct Group;
@@ -147,8 +161,13 @@ class Writer final : public CommandRunner {
   struct Partition {
     absl::Mutex queue_mu;  // a leaf lock
     std::vector<Waiter*> queue ABSL_GUARDED_BY(queue_mu);
+    bool busy ABSL_GUARDED_BY(queue_mu) = false;  // a leader is running a group
+    absl::CondVar idle;  // signalled when a leader is done
     absl::Mutex mu;  // one group at a time; taken before apply_mu, never two at once
     std::atomic<bool> owned{false};
+    // An append's outcome is not known yet: the store may lack records we
+    // wrote, so the partition is read back before anything is decided on it.
+    std::atomic<bool> in_doubt{false};
     std::atomic<int64_t> epoch{0};
     absl::Mutex apply_mu;  // applying the log to the store: a leaf lock
     std::unique_ptr<eventlog::LogReader> reader ABSL_GUARDED_BY(apply_mu);

@@ -418,5 +418,62 @@ TEST(WriterFencingTest, AnOlderOwnerCanAppendButNeverWins) {
       .IgnoreError();
 }
 
+
+TEST(WriterOutageTest, WhileTheLogDoesNotAnswerCommandsFailFastThenResumeWithoutDoubling) {
+  auto broker = eventlog::TestBroker::Start({.brokers = 1});
+  ASSERT_TRUE(broker.ok()) << broker.status();
+  auto log = eventlog::OpenKafkaLog(
+      {.brokers = (*broker)->bootstrap_servers(), .fetch_wait_max_ms = 10}, Soon());
+  ASSERT_TRUE(log.ok()) << log.status();
+  eventlog::testing::ScopedTempDir dir;
+  auto store = StateStore::Open({.path = dir.path(), .log_id = (*log)->log_id()});
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto writer = Writer::Start(log->get(), store->get(), {.endpoint = "a:1"}, Soon());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  Command county = Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY);
+  ASSERT_TRUE((*writer)->Execute(county, Soon()).ok());
+
+  ASSERT_TRUE((*broker)->SetBrokerDown(1).ok());
+  // The first command waits for the log until just before its deadline; its
+  // record stays in flight and its outcome unknown.
+  Command town_a = Register("r1", "town-a", "county", "甲乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP);
+  absl::Time start = absl::Now();
+  auto unknown = (*writer)->Execute(town_a, start + absl::Seconds(1));
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kUnavailable) << unknown.status();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  // The partition is in doubt: the next command is refused at once, undecided.
+  Command town_b = Register("r2", "town-b", "county", "乙乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP);
+  start = absl::Now();
+  auto refused = (*writer)->Execute(town_b, start + absl::Seconds(1));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("not settled"));
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(200));
+
+  // Back: retries with the same request ids find the late write once and
+  // decide the other on the state that includes it.
+  ASSERT_TRUE((*broker)->SetBrokerUp(1).ok());
+  auto retry = [&](const Command& command) {
+    absl::StatusOr<CommandResult> result = absl::UnavailableError("not tried");
+    for (absl::Time give_up = Soon(); !result.ok() && absl::Now() < give_up;) {
+      result = (*writer)->Execute(command, absl::Now() + absl::Seconds(2));
+      if (!result.ok()) {
+        EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable) << result.status();
+        absl::SleepFor(absl::Milliseconds(50));
+      }
+    }
+    return result;
+  };
+  auto a = retry(town_a);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->version, 2) << "the write in flight landed and was found, not written again";
+  auto b = retry(town_b);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->version, 3);
+  EXPECT_EQ((*store)->rejected_count(), 0) << "nothing was decided on a store without town-a";
+  auto report = eventlog::VerifyLog(**log, Soon());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->breaks.empty());
+}
+
 }  // namespace
 }  // namespace vanguard::writer
