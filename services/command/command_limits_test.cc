@@ -133,6 +133,78 @@ TEST_F(RateLimitTest, UnaryCallsPastTheBurstAreRefusedAndAppendNothing) {
               refused.size());
 }
 
+// A slow refill (one a second), so that the command after the burst is
+// refused however slowly the machine runs the burst.
+class SlowRefillTest : public RateLimitTest {
+ protected:
+  static constexpr double kSlowPerSecond = 1;
+  CommandLimits Limits() override {
+    slow_ = std::make_unique<rpc::RateLimiter>(
+        rpc::RateLimitOptions{.per_second = kSlowPerSecond, .burst = kBurst});
+    return {.rate_limiter = slow_.get()};
+  }
+  std::unique_ptr<rpc::RateLimiter> slow_;
+};
+
+TEST_F(SlowRefillTest, ACommandThatDependsOnARefusedOneIsRefusedLikeIt) {
+  // The burst goes to enrolments; the registration after them is over the
+  // limit, and the enrolment in the organisation it would have made, sent
+  // once the bucket has refilled, is refused with it rather than NOT_FOUND.
+  constexpr int kEnrolments = 2 * kBurst;
+  const int64_t before = TotalRecords();
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", kGeneralClerk));
+  context.set_deadline(absl::ToChronoTime(Soon()));
+  auto stream = limited_submit_->Submit(&context);
+  for (int i = 0; i < kEnrolments; ++i) {
+    v1::SubmitRequest command;
+    *command.mutable_enrol_member() = EnrolRequest(absl::StrCat("dep-", i), "branch", "张三");
+    ASSERT_TRUE(stream->Write(command));
+  }
+  v1::SubmitRequest registration;
+  *registration.mutable_register_organisation() =
+      RegisterRequest("dep-register", "branch-dep", "general", v1::ORGANISATION_KIND_BRANCH,
+                      v1::ORGANISATION_LEVEL_GRASSROOTS);
+  ASSERT_TRUE(stream->Write(registration));
+  // Answers up to the registration's, then time for the bucket to refill.
+  std::vector<v1::SubmitResponse> responses;
+  v1::SubmitResponse response;
+  while (static_cast<int>(responses.size()) < kEnrolments + 1 && stream->Read(&response)) {
+    responses.push_back(response);
+  }
+  absl::SleepFor(absl::Seconds(2 / kSlowPerSecond));
+  v1::SubmitRequest enrolment;
+  *enrolment.mutable_enrol_member() = EnrolRequest("dep-in-new", "branch-dep", "李四");
+  ASSERT_TRUE(stream->Write(enrolment));
+  stream->WritesDone();
+  while (stream->Read(&response)) responses.push_back(response);
+  ASSERT_TRUE(stream->Finish().ok());
+  ASSERT_EQ(responses.size(), static_cast<size_t>(kEnrolments + 2));
+  int admitted = 0;
+  for (const v1::SubmitResponse& answer : responses) {
+    const grpc::Status status(static_cast<grpc::StatusCode>(answer.error().code()),
+                              answer.error().message(), answer.error().details());
+    if (answer.index() < kEnrolments) {
+      admitted += answer.has_result();
+      continue;
+    }
+    ASSERT_TRUE(answer.has_error()) << answer.index();
+    EXPECT_TRUE(rpc::IsRateLimited(status)) << answer.index() << ": " << status.error_message();
+    if (answer.index() == kEnrolments + 1) {
+      EXPECT_TRUE(absl::StrContains(status.error_message(),
+                                    absl::StrCat("command ", kEnrolments, " of this stream")))
+          << status.error_message();
+    }
+  }
+  EXPECT_GE(admitted, kBurst);
+  EXPECT_LT(admitted, kEnrolments);
+  // Only the admitted enrolments were appended (one record each).
+  EXPECT_EQ(TotalRecords() - before, admitted);
+  std::printf("rate limit (dependent): %d of %d enrolments admitted; the registration after them "
+              "and the enrolment that depends on it refused\n",
+              admitted, kEnrolments);
+}
+
 class StreamLengthTest : public RateLimitTest {
  protected:
   CommandLimits Limits() override { return {.max_commands_per_stream = kMaxCommandsPerStream}; }

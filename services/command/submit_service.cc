@@ -309,8 +309,9 @@ class SubmitServiceImpl::Stream {
   };
 
   static bool Conflict(const Entry& earlier, const Entry& later) {
-    const writer::Command& a = earlier.command;
-    const writer::Command& b = later.command;
+    return Conflict(earlier.command, later.command);
+  }
+  static bool Conflict(const writer::Command& a, const writer::Command& b) {
     if (a.aggregate_id == writer::kOrgTreeId || b.aggregate_id == writer::kOrgTreeId) return true;
     if (a.aggregate_id == b.aggregate_id) return true;
     auto reads = [](const writer::Command& reader, const std::string& id) {
@@ -364,8 +365,19 @@ class SubmitServiceImpl::Stream {
     // stream. The reading thread sees a cancelled call; a failed write marks
     // the stream broken.)
     if (broken()) return;
-    absl::StatusOr<writer::CommandResult> executed =
-        writer_->Execute(entry.command, entry.deadline);
+    // A command that reads what an earlier command of the stream was refused
+    // by the rate limit would be decided without it (a member enrolled in an
+    // organisation whose registration was refused is NOT_FOUND): it is
+    // refused the same way, to be resent with it.
+    absl::StatusOr<writer::CommandResult> executed = RefusedBefore(entry.command);
+    if (executed.ok()) executed = writer_->Execute(entry.command, entry.deadline);
+    if (!executed.ok() && rpc::IsRateLimited(executed.status())) {
+      absl::MutexLock lock(&refused_mu_);
+      writer::Command refused;
+      refused.aggregate_id = entry.command.aggregate_id;
+      refused.dependencies = entry.command.dependencies;
+      rate_refused_.push_back({entry.index, std::move(refused), executed.status()});
+    }
     v1::CommandResult result;
     if (executed.ok()) {
       result.set_aggregate_id(executed->aggregate_id);
@@ -396,8 +408,36 @@ class SubmitServiceImpl::Stream {
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;  // started under mu_, joined once closing
 
+  // RESOURCE_EXHAUSTED like the first earlier command of the stream that the
+  // rate limit refused and `command` conflicts with; OK (an empty result) when none.
+  absl::StatusOr<writer::CommandResult> RefusedBefore(const writer::Command& command) {
+    absl::MutexLock lock(&refused_mu_);
+    for (const RateRefused& earlier : rate_refused_) {
+      if (!Conflict(earlier.command, command)) continue;
+      absl::Status status(absl::StatusCode::kResourceExhausted,
+                          absl::StrCat("command ", earlier.index,
+                                       " of this stream, which this one depends on, was over the "
+                                       "rate limit: ",
+                                       earlier.status.message()));
+      earlier.status.ForEachPayload(
+          [&](absl::string_view type_url, const absl::Cord& payload) {
+            status.SetPayload(type_url, payload);
+          });
+      return status;
+    }
+    return writer::CommandResult{};
+  }
+
   absl::Mutex write_mu_;  // one Write at a time
   bool broken_ ABSL_GUARDED_BY(write_mu_) = false;
+
+  struct RateRefused {
+    int64_t index;
+    writer::Command command;  // its aggregate and dependencies
+    absl::Status status;
+  };
+  absl::Mutex refused_mu_;
+  std::vector<RateRefused> rate_refused_ ABSL_GUARDED_BY(refused_mu_);
 };
 
 grpc::Status SubmitServiceImpl::Submit(
