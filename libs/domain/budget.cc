@@ -1,5 +1,7 @@
 #include "libs/domain/budget.h"
 
+#include <cstdint>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +11,18 @@
 
 namespace vanguard::domain {
 namespace {
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
+int64_t SaturatingSub(int64_t a, int64_t b) {
+  int64_t difference;
+  if (!__builtin_sub_overflow(a, b, &difference)) return difference;
+  return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
 
 absl::Status CheckSource(const Budget& budget, const Context& context) {
   if (!budget.exists()) return absl::NotFoundError("budget not found");
@@ -93,6 +107,8 @@ bool Budget::PostSubsidyPaid(absl::string_view post_id, int32_t year) const {
   return paid != nullptr && paid->reversed_fen < paid->amount_fen;
 }
 
+int64_t Budget::remaining_fen() const { return SaturatingSub(allocated_fen_, spent_fen_); }
+
 void Budget::Apply(const v1::Envelope& envelope) {
   switch (envelope.payload_case()) {
     case v1::Envelope::kBudgetAllocated: {
@@ -100,7 +116,7 @@ void Budget::Apply(const v1::Envelope& envelope) {
       source_organisation_id_ = event.source_organisation_id();
       purpose_ = event.purpose();
       year_ = event.year();
-      allocated_fen_ += event.amount_fen();
+      allocated_fen_ = SaturatingAdd(allocated_fen_, event.amount_fen());
       break;
     }
     case v1::Envelope::kFundsDisbursed: {
@@ -108,7 +124,7 @@ void Budget::Apply(const v1::Envelope& envelope) {
       disbursements_[event.disbursement_id()] = Disbursement{.amount_fen = event.amount_fen(),
                                                              .reference = event.reference(),
                                                              .paid_on = event.paid_on()};
-      spent_fen_ += event.amount_fen();
+      spent_fen_ = SaturatingAdd(spent_fen_, event.amount_fen());
       if (event.purpose() == v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY &&
           event.reference().kind() == v1::REFERENCE_KIND_PIONEER_POST) {
         post_subsidies_[std::make_pair(event.reference().id(), event.year())] =
@@ -118,8 +134,9 @@ void Budget::Apply(const v1::Envelope& envelope) {
     }
     case v1::Envelope::kFundsReversed: {
       const v1::FundsReversed& event = envelope.funds_reversed();
-      disbursements_[event.disbursement_id()].reversed_fen += event.amount_fen();
-      spent_fen_ -= event.amount_fen();
+      int64_t& reversed = disbursements_[event.disbursement_id()].reversed_fen;
+      reversed = SaturatingAdd(reversed, event.amount_fen());
+      spent_fen_ = SaturatingSub(spent_fen_, event.amount_fen());
       break;
     }
     default:

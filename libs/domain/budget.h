@@ -64,6 +64,9 @@ class Budget {
   };
 
   // Applies one accepted event of this budget; other payloads are ignored.
+  // Sums saturate at the int64 limits instead of overflowing: Decide never
+  // lets them get there, but a reader applies whatever the log holds, and a
+  // forged record's amount must not be undefined behaviour.
   void Apply(const v1::Envelope& envelope);
 
   int64_t version() const { return version_; }
@@ -74,7 +77,8 @@ class Budget {
   int64_t allocated_fen() const { return allocated_fen_; }
   // Disbursed minus reversed.
   int64_t spent_fen() const { return spent_fen_; }
-  int64_t remaining_fen() const { return allocated_fen_ - spent_fen_; }
+  // Allocated minus spent, pinned to the int64 range (see Apply).
+  int64_t remaining_fen() const;
   // Null when `disbursement_id` was not paid from this budget.
   const Disbursement* FindDisbursement(absl::string_view disbursement_id) const;
   // True while a subsidy of `post_id` for `year` is paid and not fully reversed.

@@ -113,6 +113,48 @@ TEST_F(BudgetTest, AllocationTotalIsOverflowChecked) {
   EXPECT_EQ(budget_.allocated_fen(), std::numeric_limits<int64_t>::max());
 }
 
+// Shown by envelope_fuzz under UBSan (corpus/envelope_fuzz/budget-sum-overflow,
+// two allocations of INT64_MAX): Decide never lets the sums overflow, but a
+// reader applies whatever the log holds, and a forged record's amount
+// overflowed them (undefined behaviour). They now stop at the int64 limits.
+TEST_F(BudgetTest, ForgedAmountsInTheLogSaturateInsteadOfOverflowing) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  auto event = [](auto set) {
+    v1::Envelope envelope;
+    set(envelope);
+    return envelope;
+  };
+  Budget budget;
+  for (int i = 0; i < 2; ++i) {
+    budget.Apply(event([&](v1::Envelope& e) {
+      e.mutable_budget_allocated()->set_source_organisation_id("water");
+      e.mutable_budget_allocated()->set_amount_fen(kMax);
+    }));
+  }
+  EXPECT_EQ(budget.allocated_fen(), kMax);
+  budget.Apply(event([&](v1::Envelope& e) {
+    e.mutable_funds_disbursed()->set_disbursement_id("d-1");
+    e.mutable_funds_disbursed()->set_amount_fen(kMin);
+  }));
+  EXPECT_EQ(budget.spent_fen(), kMin);
+  EXPECT_EQ(budget.remaining_fen(), kMax);
+  budget.Apply(event([&](v1::Envelope& e) {
+    e.mutable_funds_reversed()->set_disbursement_id("d-1");
+    e.mutable_funds_reversed()->set_amount_fen(kMin);
+  }));
+  EXPECT_EQ(budget.spent_fen(), 0);
+  EXPECT_EQ(budget.FindDisbursement("d-1")->reversed_fen, kMin);
+  budget.Apply(event([&](v1::Envelope& e) {
+    e.mutable_funds_reversed()->set_disbursement_id("d-1");
+    e.mutable_funds_reversed()->set_amount_fen(kMin);
+  }));
+  EXPECT_EQ(budget.FindDisbursement("d-1")->reversed_fen, kMin);
+  EXPECT_EQ(budget.spent_fen(), kMax);
+  EXPECT_EQ(budget.remaining_fen(), 0);
+  EXPECT_EQ(budget.version(), 5);
+}
+
 TEST_F(BudgetTest, OnlyTheSourceAllocates) {
   EXPECT_EQ(Allocate(100, v1::FUNDS_PURPOSE_CO_BUILDING, "x").code(),
             absl::StatusCode::kPermissionDenied);
