@@ -214,7 +214,8 @@ HttpAnswer JsonApi::Handle(absl::string_view endpoint, const Params& params,
       return Error(401, "UNAUTHENTICATED", "missing bearer token");
     }
     absl::StatusOr<rpc::Principal> principal = tokens_.FindByToken(token);
-    if (!principal.ok()) return Error(401, "UNAUTHENTICATED", "unknown token");
+    // "unknown token" or "token expired"; never the token.
+    if (!principal.ok()) return Error(401, "UNAUTHENTICATED", principal.status().message());
     google::protobuf::Struct body;
     auto& fields = *body.mutable_fields();
     fields["principal"].set_string_value(principal->id);
