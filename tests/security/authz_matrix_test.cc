@@ -218,7 +218,11 @@ class AuthzMatrixTest : public ::testing::Test {
     auto tokens = rpc::TokenStore::Parse(MatrixTokens());
     ASSERT_TRUE(tokens.ok()) << tokens.status();
     tokens_ = std::make_unique<rpc::TokenStore>(*std::move(tokens));
-    services_ = std::make_unique<CommandServices>(writer_.get(), tokens_.get());
+    auto keys = privacy::KeyStore::Open({.path = dir_.path() + "/keys"});
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    keys_ = *std::move(keys);
+    services_ = std::make_unique<CommandServices>(writer_.get(), tokens_.get(), CommandLimits{},
+                                                  keys_.get());
     auto views = views::ViewStore::Open({.path = dir_.path() + "/views",
                                          .log_id = log_->log_id(),
                                          .partitions = log_->partition_count()});
@@ -387,6 +391,7 @@ class AuthzMatrixTest : public ::testing::Test {
   std::unique_ptr<writer::StateStore> store_;
   std::unique_ptr<writer::Writer> writer_;
   std::unique_ptr<rpc::TokenStore> tokens_;
+  std::unique_ptr<privacy::KeyStore> keys_;
   std::unique_ptr<CommandServices> services_;
   std::unique_ptr<views::ViewStore> views_;
   std::unique_ptr<projector::Projector> projector_;
@@ -473,6 +478,14 @@ std::vector<Rpc> AuthzMatrixTest::CommandRpcs() {
                     request.set_member_id(NewMember(inside, n));
                     request.set_reason(v1::LEAVE_REASON_DECEASED);
                     return Unary(members_.get(), &MemberStub::RecordMemberLeft, request);
+                  }});
+  // Erasing personal information: admins only (the county's admin covers both townships).
+  rpcs.push_back({"EraseMemberPersonalInfo", kAdministrator, kAdministrator, true,
+                  [this](bool inside, int n) {
+                    v1::EraseMemberPersonalInfoRequest request;
+                    request.set_request_id(Unique("cell", n));
+                    request.set_member_id(NewMember(inside, n));
+                    return Unary(members_.get(), &MemberStub::EraseMemberPersonalInfo, request);
                   }});
   // Pledges: the pledger's side is the clerks'; the reviewer's side belongs to
   // the pledger's superior alone (the township), so not to the county's admin.
