@@ -26,6 +26,7 @@
 #include "vanguard/v1/organisation_service.grpc.pb.h"
 #include "vanguard/v1/pledge_service.grpc.pb.h"
 #include "vanguard/v1/review_service.grpc.pb.h"
+#include "vanguard/v1/submit_service.grpc.pb.h"
 #include "vanguard/v1/supervision_service.grpc.pb.h"
 #include "vanguard/v1/token.pb.h"
 
@@ -279,7 +280,9 @@ struct Load::Client {
         generation = now_generation;
         channel = NewChannel(address);
       }
-      Answer answer = Send(*channel, entry.command, options.call_timeout);
+      // A few calls give up after 2 ms, mostly while the command is in flight.
+      const absl::Duration timeout = Percent(3) ? absl::Milliseconds(2) : options.call_timeout;
+      Answer answer = Send(*channel, entry.command, timeout);
       ++entry.attempts;
       entry.code = answer.status.error_code();
       entry.message = answer.status.error_message();
@@ -327,6 +330,7 @@ struct Load::Client {
   static bool Acked(const Entry& entry) { return entry.outcome == Outcome::kAcknowledged; }
 
   void Step() {
+    if (Percent(4)) return SubmitBatch();
     const int roll = static_cast<int>(rng() % 100);
     if (roll < 34) return PledgeStep();
     if (roll < 48) return Disburse();
@@ -340,6 +344,131 @@ struct Load::Client {
     if (roll < 93) return LeaderReview();
     if (roll < 97) return ConferHonour();
     return Refusable();
+  }
+
+  // A batch over one SubmitService stream, as a clerk syncing a sheet: a
+  // village's clerk enrols members and makes pledges for the village. The
+  // commands a cut stream left unanswered are unknown; they are sent again on
+  // a new stream (same request ids) unless given up.
+  void SubmitBatch() {
+    const std::string village = Pick(Villages());
+    const std::string token = TokenOf(village);
+    std::vector<Entry> batch;
+    const int size = 4 + static_cast<int>(rng() % 9);
+    for (int i = 0; i < size; ++i) {
+      Entry entry;
+      entry.submitted = true;
+      if (Percent(50)) {
+        auto enrol = New<v1::EnrolMemberRequest>(NextId("submit-enrol"));
+        enrol->set_organisation_id(village);
+        enrol->mutable_attributes()->set_name(absl::StrCat("党员", sequence));
+        enrol->mutable_attributes()->set_category(v1::MEMBER_CATEGORY_RURAL);
+        entry.command = {"vanguard.v1.MemberService/EnrolMember", enrol, token};
+      } else {
+        auto make = New<v1::MakePledgeRequest>(NextId("submit-make"));
+        make->set_campaign_id(campaign);
+        make->mutable_pledger()->set_organisation_id(village);
+        make->set_kind(v1::PLEDGE_KIND_DEED);
+        make->set_theme(v1::PLEDGE_THEME_PEOPLES_WISHES);
+        make->set_text("硬化村道两公里");
+        make->mutable_target()->set_description("硬化村道两公里");
+        make->mutable_target()->mutable_measure()->mutable_quantity()->set_value_milli(2000);
+        make->mutable_target()->mutable_measure()->mutable_quantity()->set_unit("公里");
+        *make->mutable_due_on() = DateOf(absl::CivilDay(Year(), 12, 31));
+        entry.command = {"vanguard.v1.PledgeService/MakePledge", make, token};
+      }
+      batch.push_back(std::move(entry));
+    }
+    std::vector<size_t> open(batch.size());
+    for (size_t i = 0; i < open.size(); ++i) open[i] = i;
+    const absl::Time give_up_at = absl::Now() + absl::Seconds(60);
+    while (!open.empty() && absl::Now() < give_up_at) {
+      int64_t now_generation = 0;
+      std::string address = endpoint.address(&now_generation);
+      if (address.empty()) {
+        if (stopping && batch[open[0]].attempts == 0) break;
+        endpoint.WaitNewer(now_generation, absl::Now() + absl::Milliseconds(200));
+        continue;
+      }
+      if (now_generation != generation) {
+        generation = now_generation;
+        channel = NewChannel(address);
+      }
+      auto stub = v1::SubmitService::NewStub(channel);
+      grpc::ClientContext context;
+      context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+      context.set_deadline(absl::ToChronoTime(absl::Now() + options.call_timeout));
+      auto stream = stub->Submit(&context);
+      size_t written = 0;
+      for (; written < open.size(); ++written) {
+        if (!stream->Write(AsSubmit(*batch[open[written]].command.request))) break;
+        ++batch[open[written]].attempts;
+      }
+      stream->WritesDone();
+      std::vector<bool> answered(open.size(), false);
+      v1::SubmitResponse response;
+      while (stream->Read(&response)) {
+        const size_t k = static_cast<size_t>(response.index());
+        if (k >= written || answered[k]) continue;
+        answered[k] = true;
+        Entry& entry = batch[open[k]];
+        if (response.has_result()) {
+          ++acknowledged;
+          entry.outcome = Outcome::kAcknowledged;
+          entry.code = grpc::StatusCode::OK;
+          entry.message.clear();
+          entry.result = response.result();
+        } else {
+          entry.code = static_cast<grpc::StatusCode>(response.error().code());
+          entry.message = response.error().message();
+          entry.outcome = Unknown(entry.code) ? Outcome::kUnknown : Outcome::kRefused;
+          if (entry.outcome == Outcome::kUnknown) ++entry.unknown_attempts;
+        }
+      }
+      const grpc::Status finished = stream->Finish();
+      std::vector<size_t> again;
+      for (size_t k = 0; k < open.size(); ++k) {
+        Entry& entry = batch[open[k]];
+        if (k < written && !answered[k]) {
+          entry.outcome = Outcome::kUnknown;
+          entry.code = finished.ok() ? grpc::StatusCode::UNKNOWN : finished.error_code();
+          entry.message = absl::StrCat("the stream ended before its answer: ",
+                                       finished.error_message());
+          ++entry.unknown_attempts;
+        }
+        if (entry.outcome != Outcome::kUnknown) continue;
+        if (k >= written || stopping || !Percent(options.give_up_percent)) again.push_back(open[k]);
+      }
+      open = std::move(again);
+      if (!open.empty()) endpoint.WaitNewer(now_generation, absl::Now() + absl::Milliseconds(100));
+    }
+    for (Entry& entry : batch) {
+      if (entry.attempts == 0) continue;
+      if (Acked(entry)) {
+        if (entry.command.method.ends_with("EnrolMember")) {
+          members.emplace_back(entry.result.aggregate_id(), village);
+        } else {
+          pledges.push_back(
+              {entry.result.aggregate_id(), village, TownshipOf(village), State::kMade});
+        }
+      }
+      ledger.Add(std::move(entry));
+    }
+  }
+
+  // Wraps a command request in the SubmitRequest field of its type.
+  static v1::SubmitRequest AsSubmit(const google::protobuf::Message& request) {
+    v1::SubmitRequest submit;
+    const google::protobuf::OneofDescriptor* command =
+        v1::SubmitRequest::descriptor()->FindOneofByName("command");
+    for (int i = 0; i < command->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* field = command->field(i);
+      if (field->message_type() == request.GetDescriptor()) {
+        submit.GetReflection()->MutableMessage(&submit, field)->CopyFrom(request);
+        break;
+      }
+    }
+    return submit;
   }
 
   void PledgeStep() {
@@ -705,7 +834,8 @@ Figures CheckAgainstLog(const std::vector<Entry>& entries, const LogScan& scan) 
     known.insert(id);
     ++f.commands;
     f.attempts += entry.attempts;
-    ++f.by_rpc[entry.command.method.substr(entry.command.method.find('/') + 1)];
+    ++f.by_rpc[absl::StrCat(entry.submitted ? "Submit:" : "",
+                            entry.command.method.substr(entry.command.method.find('/') + 1))];
     if (entry.unknown_attempts > 0 && entry.attempts > 1) ++f.retried;
     if (entry.outcome != Outcome::kAcknowledged) {
       // Digits blanked, so that "partition 7 is served by 127.0.0.1:40457" is one kind.

@@ -94,6 +94,7 @@ Answer Send(grpc::Channel& channel, const Command& command, absl::Duration timeo
 struct Entry {
   Command command;
   bool expect_refusal = false;  // sent to be refused (e.g. approving a fulfilled pledge)
+  bool submitted = false;       // sent over SubmitService streams, not as its unary call
   int attempts = 0;             // sends with this request id, immediate duplicates excluded
   int unknown_attempts = 0;
   Outcome outcome = Outcome::kUnknown;
@@ -131,7 +132,10 @@ struct LoadOptions {
 // The mixed load: organisations registered and renamed, members enrolled,
 // updated and appraised, pledges made → approved → fulfilled (and approvals of
 // fulfilled pledges, which must be refused), funds disbursed from shared
-// budgets, inspections, meetings, leader reviews and honours.
+// budgets, inspections, meetings, leader reviews and honours; a few calls with
+// a 2 ms deadline (retried while the first is still in flight); and batches
+// of enrolments and pledges over SubmitService streams (a cut stream's
+// unanswered commands resent on a new one).
 class Load {
  public:
   Load(Endpoint& endpoint, Ledger& ledger, LoadOptions options);
