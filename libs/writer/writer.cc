@@ -510,6 +510,10 @@ void Writer::Flush(int32_t partition, Group& group, const std::vector<Waiter*>& 
       absl::MutexLock apply_lock(&part.apply_mu);
       absl::StatusOr<std::vector<AppliedEvent>> applied = store_->Apply(partition, stored);
       cause = applied.ok() ? ApplyToTree(*applied) : applied.status();
+      // The log holds the records but the store could not take them (its
+      // disk failed): the next group must catch up before deciding, or it
+      // would decide against a stale head and append records Accept() rejects.
+      if (!applied.ok()) part.in_doubt = true;
     } else {
       // Fence: read back to a freshly queried end and trust only the log.
       // Until that succeeds the partition is in doubt (see RunGroup).

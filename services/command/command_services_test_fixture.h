@@ -184,8 +184,8 @@ class CommandServicesTest : public ::testing::Test {
     auto log = eventlog::OpenEmbeddedLog({.path = dir_.path() + "/log", .env = log_env_});
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
-    auto store =
-        writer::StateStore::Open({.path = dir_.path() + "/state", .log_id = log_->log_id()});
+    auto store = writer::StateStore::Open(
+        {.path = dir_.path() + "/state", .log_id = log_->log_id(), .env = store_env_});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auto started =
@@ -348,6 +348,7 @@ class CommandServicesTest : public ::testing::Test {
 
   eventlog::testing::ScopedTempDir dir_;
   rocksdb::Env* log_env_ = nullptr;  // the log's storage: the local disk unless a test sets it
+  rocksdb::Env* store_env_ = nullptr;  // the state store's, likewise
   std::unique_ptr<eventlog::EventLog> log_;
   std::unique_ptr<writer::StateStore> store_;
   std::unique_ptr<writer::Writer> writer_;

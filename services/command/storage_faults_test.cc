@@ -19,6 +19,29 @@ using eventlog::testing::FaultSpec;
 using eventlog::testing::StorageFault;
 using ::testing::HasSubstr;
 
+// How many records of the log carry `request_id`.
+int RecordsOf(eventlog::EventLog& log, const std::string& request_id) {
+  eventlog::PositionMap from;
+  for (int32_t p = 0; p < log.partition_count(); ++p) from[p] = 0;
+  auto reader = log.OpenReader(from);
+  EXPECT_TRUE(reader.ok()) << reader.status();
+  int found = 0;
+  while (true) {
+    auto records = (*reader)->Poll(1000, absl::Now());
+    EXPECT_TRUE(records.ok()) << records.status();
+    if (!records.ok() || records->empty()) break;
+    for (const eventlog::StoredRecord& r : *records) {
+      v1::Sealed sealed;
+      v1::Envelope envelope;
+      if (sealed.ParseFromString(r.value) && envelope.ParseFromString(sealed.envelope()) &&
+          envelope.request_id() == request_id) {
+        ++found;
+      }
+    }
+  }
+  return found;
+}
+
 struct FaultCase {
   const char* name;
   FaultSpec spec;
@@ -39,29 +62,6 @@ class LogStorageFaultTest : public CommandServicesTest,
     writer_.reset();
     store_.reset();
     log_.reset();
-  }
-
-  // How many records of the log carry `request_id`.
-  int RecordsOf(const std::string& request_id) {
-    eventlog::PositionMap from;
-    for (int32_t p = 0; p < log_->partition_count(); ++p) from[p] = 0;
-    auto reader = log_->OpenReader(from);
-    EXPECT_TRUE(reader.ok()) << reader.status();
-    int found = 0;
-    while (true) {
-      auto records = (*reader)->Poll(1000, absl::Now());
-      EXPECT_TRUE(records.ok()) << records.status();
-      if (!records.ok() || records->empty()) break;
-      for (const eventlog::StoredRecord& r : *records) {
-        v1::Sealed sealed;
-        v1::Envelope envelope;
-        if (sealed.ParseFromString(r.value) && envelope.ParseFromString(sealed.envelope()) &&
-            envelope.request_id() == request_id) {
-          ++found;
-        }
-      }
-    }
-    return found;
   }
 
   FaultInjectingStorage storage_;
@@ -86,7 +86,7 @@ TEST_P(LogStorageFaultTest, AFailedAppendIsNotAcknowledgedAndARetryAppliesOnce) 
     ASSERT_TRUE(replayed.ok()) << replayed;
     EXPECT_EQ(replayed.result.aggregate_id(), failed.result.aggregate_id());
     EXPECT_TRUE(replayed.result.replayed());
-    EXPECT_EQ(RecordsOf("enrol-during"), 1);
+    EXPECT_EQ(RecordsOf(*log_, "enrol-during"), 1);
     EXPECT_EQ(storage_.counts().injected, 1);
     return;
   }
@@ -118,7 +118,7 @@ TEST_P(LogStorageFaultTest, AFailedAppendIsNotAcknowledgedAndARetryAppliesOnce) 
   ASSERT_EQ(history->size(), 1u);
   EXPECT_EQ((*history)[0].request_id(), "enrol-during");
   // Written once: a failed write never reached the log, and the retry wrote it.
-  int records = RecordsOf("enrol-during");
+  int records = RecordsOf(*log_, "enrol-during");
   EXPECT_EQ(records, 1);
   // Others' commands go on as before.
   EXPECT_FALSE(EnrolInBranch("enrol-after").empty());
@@ -142,6 +142,45 @@ INSTANTIATE_TEST_SUITE_P(
                   false, /*durable_anyway=*/true},
         FaultCase{"DiskBrokenForAWhile", {.fault = StorageFault::kIOError}, true}),
     [](const ::testing::TestParamInfo<FaultCase>& info) { return std::string(info.param.name); });
+
+// The state store's disk fails after the log took the command: the client
+// is not told it succeeded, and the retry finds the command in the log
+// rather than writing it again.
+class StoreStorageFaultTest : public CommandServicesTest {
+ protected:
+  StoreStorageFaultTest() { store_env_ = storage_.env(); }
+  ~StoreStorageFaultTest() override {
+    server_.reset();
+    services_.reset();
+    writer_.reset();
+    store_.reset();
+    log_.reset();
+  }
+  FaultInjectingStorage storage_;
+};
+
+TEST_F(StoreStorageFaultTest, ARetryFindsTheCommandTheStoreCouldNotTake) {
+  storage_.FailNext(1, {.fault = StorageFault::kIOError,
+                        .ops = eventlog::testing::kAppendOps,
+                        .files = eventlog::testing::kWalFiles});
+  v1::EnrolMemberRequest request = EnrolRequest("enrol-during", "branch", "李四");
+  Outcome failed = Enrol(kBranchClerk, request);
+  ASSERT_FALSE(failed.ok()) << "the store's failure was not noticed";
+  EXPECT_EQ(failed.code(), grpc::StatusCode::UNAVAILABLE) << failed;
+  EXPECT_THAT(failed.status.error_message(), HasSubstr("applying to the state store"));
+  EXPECT_THAT(failed.status.error_message(), HasSubstr("retry with the same request_id"));
+
+  Outcome retried = Enrol(kBranchClerk, request);
+  ASSERT_TRUE(retried.ok()) << retried;
+  EXPECT_TRUE(retried.result.replayed()) << "the retry wrote the command again";
+  auto history = store_->History(retried.result.aggregate_id());
+  ASSERT_TRUE(history.ok()) << history.status();
+  EXPECT_EQ(history->size(), 1u);
+  EXPECT_EQ(RecordsOf(*log_, "enrol-during"), 1);
+  EXPECT_EQ(store_->rejected_count(), 0);
+  EXPECT_FALSE(EnrolInBranch("enrol-after").empty());
+  EXPECT_EQ(storage_.counts().injected, 1);
+}
 
 }  // namespace
 }  // namespace vanguard::command::testing
