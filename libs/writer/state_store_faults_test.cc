@@ -148,8 +148,10 @@ TEST_P(StateStoreFaultTest, AFailedApplyChangesNothingAndTheNextSucceeds) {
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ(Describe(**reopened), described);
   eventlog::testing::StorageFaultCounts counts = storage.counts();
-  EXPECT_EQ(counts.injected, faults);
-  std::cout << c.name << ": " << faults << " faults injected (" << counts.append_faults
+  // At least one a failed Apply; RocksDB's own recovery may meet more before the disarm.
+  EXPECT_GE(counts.injected, faults);
+  std::cout << c.name << ": " << faults << " failed applies, " << counts.injected
+            << " faults injected (" << counts.append_faults
             << " appends, " << counts.torn_writes << " torn writes), "
             << kPartitions * kAggregatesPerPartition * kChain << " events applied\n";
 }
