@@ -29,10 +29,10 @@ void MergeSorted(google::protobuf::RepeatedPtrField<Entry>& into,
     if (b == delta.end() || (a != into.end() && key(*a) < key(*b))) {
       merged.push_back(*a++);
     } else if (a == into.end() || key(*b) < key(*a)) {
-      if (int64_t v = sign * value(*b); v != 0) merged.push_back(make(*b, v));
+      if (int64_t v = WrappingSigned(sign, value(*b)); v != 0) merged.push_back(make(*b, v));
       ++b;
     } else {
-      if (int64_t v = value(*a) + sign * value(*b); v != 0) merged.push_back(make(*a, v));
+      if (int64_t v = WrappingAdd(value(*a), WrappingSigned(sign, value(*b))); v != 0) merged.push_back(make(*a, v));
       ++a;
       ++b;
     }
@@ -87,7 +87,7 @@ void AddCount(v1::Tally& into, int figure, int64_t delta) {
   if (delta == 0) return;
   auto* counts = into.mutable_counts();
   if (counts->size() <= figure) counts->Resize(figure + 1, 0);
-  counts->Set(figure, counts->Get(figure) + delta);
+  counts->Set(figure, WrappingAdd(counts->Get(figure), delta));
   while (!counts->empty() && counts->Get(counts->size() - 1) == 0) counts->RemoveLast();
 }
 
@@ -99,7 +99,7 @@ void AddTally(v1::Tally& into, const v1::Tally& delta, int64_t sign) {
   auto* counts = into.mutable_counts();
   if (counts->size() < delta.counts_size()) counts->Resize(delta.counts_size(), 0);
   for (int i = 0; i < delta.counts_size(); ++i) {
-    counts->Set(i, counts->Get(i) + sign * delta.counts(i));
+    counts->Set(i, WrappingAdd(counts->Get(i), WrappingSigned(sign, delta.counts(i))));
   }
   while (!counts->empty() && counts->Get(counts->size() - 1) == 0) counts->RemoveLast();
   MergeSorted(
@@ -131,16 +131,16 @@ void TallyValue::Add(const v1::Tally& delta, int64_t sign) {
   if (counts_.size() < static_cast<size_t>(delta.counts_size())) {
     counts_.resize(delta.counts_size(), 0);
   }
-  for (int i = 0; i < delta.counts_size(); ++i) counts_[i] += sign * delta.counts(i);
+  for (int i = 0; i < delta.counts_size(); ++i) counts_[i] = WrappingAdd(counts_[i], WrappingSigned(sign, delta.counts(i)));
   while (!counts_.empty() && counts_.back() == 0) counts_.pop_back();
   for (const v1::SourceAmount& s : delta.funds_by_source()) {
     auto [it, fresh] = by_source_.try_emplace(s.source_organisation_id(), 0);
-    it->second += sign * s.amount_fen();
+    it->second = WrappingAdd(it->second, WrappingSigned(sign, s.amount_fen()));
     if (it->second == 0) by_source_.erase(it);
   }
   for (const v1::DueCount& d : delta.open_pledges_by_due()) {
     auto [it, fresh] = due_.try_emplace({d.due_on(), static_cast<int>(d.kind())}, 0);
-    it->second += sign * d.count();
+    it->second = WrappingAdd(it->second, WrappingSigned(sign, d.count()));
     if (it->second == 0) due_.erase(it);
   }
 }

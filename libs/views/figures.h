@@ -94,6 +94,17 @@ std::string MemberNode(absl::string_view member_id);
 
 // Tally arithmetic: `into` += sign * `delta`, dropping zero entries, keeping
 // lists sorted. A tally that adds up to nothing is empty (IsEmpty).
+// Sums wrap around in two's complement instead of overflowing: the writer
+// never lets a figure get near the limits, but the views must not meet
+// undefined behaviour on a log written by something else, and a wrapping sum,
+// unlike a saturating one, is still the same whatever the order of events.
+inline int64_t WrappingAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+// sign * value for a sign of +1 or -1, wrapping like WrappingAdd.
+inline int64_t WrappingSigned(int64_t sign, int64_t value) {
+  return sign < 0 ? static_cast<int64_t>(uint64_t{0} - static_cast<uint64_t>(value)) : value;
+}
 void AddTally(v1::Tally& into, const v1::Tally& delta, int64_t sign = 1);
 void AddCount(v1::Tally& into, int figure, int64_t delta);
 int64_t Count(const v1::Tally& tally, int figure);

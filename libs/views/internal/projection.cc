@@ -509,7 +509,7 @@ absl::Status Projection::ApplyFunds(ProjectionState& state, const v1::Envelope& 
     budget.set_purpose(r.purpose());
     budget.set_year(r.year());
     if (!r.campaign_id().empty()) budget.set_campaign_id(r.campaign_id());
-    budget.set_allocated_fen(budget.allocated_fen() + r.amount_fen());
+    budget.set_allocated_fen(WrappingAdd(budget.allocated_fen(), r.amount_fen()));
     Store(state, budget_key, budget);
     v1::Date start;
     start.set_year(r.year());
@@ -552,9 +552,9 @@ absl::Status Projection::ApplyFunds(ProjectionState& state, const v1::Envelope& 
     std::string key = absl::StrCat("d|", e.aggregate_id(), kNul, r.disbursement_id());
     auto d = Load<v1::DisbursementRecord>(state, key);
     if (!d) return Unknown(e, absl::StrCat("disbursement ", r.disbursement_id()));
-    d->set_reversed_fen(d->reversed_fen() + r.amount_fen());
+    d->set_reversed_fen(WrappingAdd(d->reversed_fen(), r.amount_fen()));
     Store(state, key, *d);
-    count_payment(*d, -r.amount_fen());
+    count_payment(*d, WrappingSigned(-1, r.amount_fen()));
   }
   return absl::OkStatus();
 }
