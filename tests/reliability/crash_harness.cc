@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <set>
@@ -131,6 +132,21 @@ uint64_t SeedFromEnv(uint64_t fallback) {
   std::cout << "crash harness seed " << seed << " (replay with VANGUARD_CRASH_SEED=" << seed
             << ")" << std::endl;
   return seed;
+}
+
+int RoundsFromEnv(int fallback) {
+  int rounds = fallback;
+  const char* env = std::getenv("VANGUARD_CRASH_ROUNDS");
+  if (env != nullptr && !absl::SimpleAtoi(env, &rounds)) rounds = fallback;
+  return rounds;
+}
+
+std::string Digest(const std::vector<std::string>& argv) {
+  testing::Subprocess process(argv);
+  std::string line = process.ReadLine();
+  EXPECT_EQ(process.Wait(), 0) << argv[1];
+  EXPECT_TRUE(line.starts_with("digest ")) << line;
+  return line.substr(std::min<size_t>(7, line.size()));
 }
 
 void Endpoint::Up(const std::string& address) {

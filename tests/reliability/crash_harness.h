@@ -51,6 +51,11 @@ std::string TokensFile();
 
 // The run's seed: $VANGUARD_CRASH_SEED when set, `fallback` otherwise; printed.
 uint64_t SeedFromEnv(uint64_t fallback);
+// The number of rounds: $VANGUARD_CRASH_ROUNDS when set, `fallback` otherwise.
+int RoundsFromEnv(int fallback);
+// Runs a `vanguard` subcommand that prints "digest <hex>" first and exits 0
+// (replay, or a live digest); returns the hex.
+std::string Digest(const std::vector<std::string>& argv);
 
 // Where the process serving commands listens now (none while it is down).
 class Endpoint {

@@ -35,26 +35,11 @@ namespace {
 
 using eventlog::testing::ScopedTempDir;
 
-int RoundsFromEnv(int fallback) {
-  int rounds = fallback;
-  const char* env = std::getenv("VANGUARD_CRASH_ROUNDS");
-  if (env != nullptr && !absl::SimpleAtoi(env, &rounds)) rounds = fallback;
-  return rounds;
-}
-
 absl::StatusOr<LogScan> ScanKafka(const std::string& bootstrap) {
   auto log = eventlog::OpenKafkaLog({.brokers = bootstrap, .fetch_wait_max_ms = 10},
                                     absl::Now() + absl::Seconds(20));
   if (!log.ok()) return log.status();
   return ScanLog(**log, absl::Now() + absl::Minutes(1));
-}
-
-std::string Digest(const std::vector<std::string>& argv) {
-  testing::Subprocess process(argv);
-  std::string line = process.ReadLine();
-  EXPECT_EQ(process.Wait(), 0) << argv[1];
-  EXPECT_TRUE(line.starts_with("digest ")) << line;
-  return line.substr(std::min<size_t>(7, line.size()));
 }
 
 TEST(KafkaCrashTest, CommandAndProjectorKilledAnywhereNothingAcknowledgedIsLostOrDoubled) {

@@ -35,26 +35,10 @@ namespace {
 
 using eventlog::testing::ScopedTempDir;
 
-int RoundsFromEnv(int fallback) {
-  int rounds = fallback;
-  const char* env = std::getenv("VANGUARD_CRASH_ROUNDS");
-  if (env != nullptr && !absl::SimpleAtoi(env, &rounds)) rounds = fallback;
-  return rounds;
-}
-
 absl::StatusOr<LogScan> ScanEmbedded(const std::string& data_dir) {
   auto log = eventlog::OpenEmbeddedLog({.path = data_dir + "/log"});
   if (!log.ok()) return log.status();
   return ScanLog(**log, absl::Now() + absl::Minutes(1));
-}
-
-// The first line of a command's stdout: "digest <hex>" → "<hex>".
-std::string Digest(const std::vector<std::string>& argv) {
-  testing::Subprocess process(argv);
-  std::string line = process.ReadLine();
-  EXPECT_EQ(process.Wait(), 0) << argv[1];
-  EXPECT_TRUE(line.starts_with("digest ")) << line;
-  return line.substr(std::min<size_t>(7, line.size()));
 }
 
 TEST(ServeCrashTest, KilledAnywhereUnderMixedLoadNothingAcknowledgedIsLostOrDoubled) {
