@@ -9,6 +9,7 @@
 // names the field and the rule); 2 a usage error; 3 the server could not be
 // reached or did not answer in time (retrying the same command is safe:
 // commands carry a request id).
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -27,6 +28,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/rpc/status.h"
+#include "services/cli/flags_help.h"
 #include "services/cli/text.h"
 #include "services/vanguardctl/import.h"
 #include "vanguard/v1/audit_service.grpc.pb.h"
@@ -131,6 +133,20 @@ const std::map<std::string, std::string> kHelp = {
                 "  Replays the log on the server up to the live views' positions and compares\n"
                 "  the digests (auditors and admins)."},
 };
+
+// A command's usage, then every flag it names and the ones every command
+// takes, each with its default and help.
+std::string CommandHelp(const std::string& command) {
+  const std::string& usage = kHelp.at(command);
+  std::vector<std::string> flags;
+  for (size_t at = usage.find("--"); at != std::string::npos; at = usage.find("--", at + 2)) {
+    size_t end = usage.find_first_not_of("abcdefghijklmnopqrstuvwxyz_", at + 2);
+    std::string flag = usage.substr(at + 2, end - at - 2);
+    if (!flag.empty() && std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
+  }
+  return absl::StrCat(usage, "\nFlags:\n", cli::FlagsHelp(flags), "Every command:\n",
+                      cli::FlagsHelp({"server", "token", "json", "timeout_s"}));
+}
 
 std::string Env(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
@@ -572,12 +588,13 @@ int main(int argc, char** argv) {
       "  funds allocate|disburse | review leader|evaluate | campaign launch | import FILE.csv |\n"
       "  compare\n"
       "Run `vanguardctl COMMAND --help` for one command.");
-  // `vanguardctl COMMAND --help` explains that command.
-  if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
-    auto it = kHelp.find(argv[1]);
-    if (it != kHelp.end()) {
-      std::cout << it->second << "\n";
-      return 0;
+  // `vanguardctl COMMAND [...] --help` explains that command and its flags.
+  if (argc >= 3 && kHelp.contains(argv[1])) {
+    for (int i = 2; i < argc; ++i) {
+      if (vanguard::cli::IsHelpFlag(argv[i])) {
+        std::cout << CommandHelp(argv[1]);
+        return 0;
+      }
     }
   }
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
