@@ -179,6 +179,7 @@ class EmbeddedLog final : public EventLog {
       return absl::InvalidArgumentError(
           absl::StrCat("partition ", partition, " is not in [0, ", partition_count(), ")"));
     }
+    RETURN_IF_ERROR(ResolveUnknownOutcome());
     absl::MutexLock lock(&mu_);
     return end_offsets_[partition];
   }
@@ -226,6 +227,7 @@ class EmbeddedLog final : public EventLog {
   // Reads what is durable in `partition` from `offset`, at most `max` records.
   absl::Status ReadPartition(int32_t partition, int64_t offset, size_t max,
                              std::vector<StoredRecord>& out) {
+    RETURN_IF_ERROR(ResolveUnknownOutcome());
     int64_t end;
     {
       absl::MutexLock lock(&mu_);
@@ -296,6 +298,12 @@ class EmbeddedLog final : public EventLog {
   // `next` becomes the reopened ends. Called by one leader at a time.
   absl::Status Reopen(std::vector<int64_t>& next);
 
+  // After an append failed and the reopen that followed failed too, nobody
+  // knows whether the batch reached the disk, so nobody knows the log's end:
+  // reopens the database (as the leader of no group) to find out, or answers
+  // UNAVAILABLE while it cannot. OK at once when the end is known.
+  absl::Status ResolveUnknownOutcome();
+
   void CloseDatabase() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_) {
     if (db_ == nullptr) return;
     for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
@@ -327,6 +335,9 @@ class EmbeddedLog final : public EventLog {
   bool leader_active_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   bool write_failed_ ABSL_GUARDED_BY(mu_) = false;
+  // An append failed and the database could not be reopened since: the ends
+  // are unknown (see ResolveUnknownOutcome).
+  bool outcome_unknown_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 absl::Status EmbeddedLog::WriteGroup(const std::vector<PendingAppend*>& group,
@@ -377,6 +388,31 @@ absl::Status EmbeddedLog::Reopen(std::vector<int64_t>& next) {
   return absl::OkStatus();
 }
 
+absl::Status EmbeddedLog::ResolveUnknownOutcome() {
+  absl::MutexLock lock(&mu_);
+  if (!outcome_unknown_) return absl::OkStatus();
+  while (leader_active_) appended_.Wait(&mu_);
+  if (!outcome_unknown_) return absl::OkStatus();  // the leader reopened it
+  leader_active_ = true;
+  std::vector<int64_t> next = end_offsets_;
+  mu_.Unlock();
+  absl::Status status = Reopen(next);
+  mu_.Lock();
+  if (status.ok()) {
+    end_offsets_ = std::move(next);
+    write_failed_ = false;
+    outcome_unknown_ = false;
+  }
+  leader_active_ = false;
+  ++generation_;
+  appended_.SignalAll();  // an append waiting for a leader may lead now
+  if (status.code() != absl::StatusCode::kUnavailable) return status;  // OK, or data lost
+  return absl::UnavailableError(
+      absl::StrCat("the embedded log is closed after a storage failure: whether the append that "
+                   "failed reached the disk, and so the log's end, is unknown until it reopens (",
+                   status.message(), ")"));
+}
+
 absl::StatusOr<std::vector<Position>> EmbeddedLog::Append(std::span<const Record> records,
                                                           absl::Time) {
   RETURN_IF_ERROR(ValidateRecords(records, partition_count()));
@@ -404,10 +440,12 @@ absl::StatusOr<std::vector<Position>> EmbeddedLog::Append(std::span<const Record
         absl::MutexLock lock(&mu_);
         end_offsets_ = next;
         write_failed_ = false;
+        outcome_unknown_ = false;
         ++generation_;
       }
     }
-    if (status.ok()) status = WriteGroup(group, next);
+    const bool attempted = status.ok();
+    if (attempted) status = WriteGroup(group, next);
     bool reopened = false;
     if (!status.ok() && !reopen) {
       // Reopen at once: if the failure was brief, the batch's fate is known
@@ -421,6 +459,7 @@ absl::StatusOr<std::vector<Position>> EmbeddedLog::Append(std::span<const Record
       end_offsets_ = std::move(next);  // with the failed batch, if it reached the disk
     } else if (!status.ok()) {
       write_failed_ = true;
+      if (attempted) outcome_unknown_ = true;  // the batch may be on the disk
     }
     for (PendingAppend* pending : group) {
       pending->status = status;

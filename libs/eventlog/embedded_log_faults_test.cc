@@ -200,5 +200,52 @@ TEST(EmbeddedLogFaultTest, ABrokenDiskKeepsTheLogClosedUntilItHeals) {
   EXPECT_GE(storage.counts().injected, 2);
 }
 
+// An append whose sync failed, on a disk that still fails when the log
+// reopens: the batch may or may not be in the write-ahead log, so the log's
+// end is unknown. EndOffset and a read at the end say so (UNAVAILABLE) rather
+// than answer the old end, which a writer would take for "the batch is not
+// there" and decide the next command on a head that may lack it. Once the disk
+// heals, the end is known again, with the batch if it reached the disk.
+TEST(EmbeddedLogFaultTest, AnUnknownOutcomeIsUnavailableUntilTheLogReopens) {
+  testing::ScopedTempDir dir;
+  FaultInjectingStorage storage;
+  auto log = OpenEmbeddedLog({.path = dir.path() + "/log", .partitions = 4, .env = storage.env()});
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::vector<Record> before = Batch("before", 5);
+  ASSERT_TRUE((*log)->Append(before, Soon()).ok());
+  PositionMap ends;
+  for (int32_t p = 0; p < 4; ++p) ends[p] = *(*log)->EndOffset(p, Soon());
+
+  // The sync fails, and so does every sync of the reopen that follows it.
+  storage.FailFromNow({.fault = StorageFault::kIOError, .ops = testing::kSyncOps});
+  std::vector<Record> doomed = Batch("doomed", 4);
+  auto failed = (*log)->Append(doomed, Soon());
+  ASSERT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
+  for (int32_t p = 0; p < 4; ++p) {
+    auto end = (*log)->EndOffset(p, Soon());
+    EXPECT_EQ(end.status().code(), absl::StatusCode::kUnavailable)
+        << "partition " << p << ": " << (end.ok() ? absl::StrCat("answered ", *end) : end.status().ToString());
+    EXPECT_THAT(end.status().message(), HasSubstr("unknown"));
+  }
+  auto reader = (*log)->OpenReader(ends);
+  ASSERT_TRUE(reader.ok());
+  auto at_end = (*reader)->Poll(10, absl::Now());
+  EXPECT_EQ(at_end.status().code(), absl::StatusCode::kUnavailable)
+      << (at_end.ok() ? absl::StrCat(at_end->size(), " records, OK") : at_end.status().ToString());
+
+  storage.Disarm();
+  int64_t total = 0;
+  for (int32_t p = 0; p < 4; ++p) {
+    auto end = (*log)->EndOffset(p, Soon());
+    ASSERT_TRUE(end.ok()) << end.status();
+    total += *end;
+  }
+  std::map<std::string, Position> found = ReadAll(**log);
+  Ledger ledger{.acknowledged = {Values(before)}, .failed = {Values(doomed)}};
+  int held = ledger.Check(found);
+  EXPECT_EQ(total, static_cast<int64_t>(found.size())) << "the ends and the records disagree";
+  std::cout << "failed batch found whole after healing: " << held << "\n";
+}
+
 }  // namespace
 }  // namespace vanguard::eventlog
