@@ -331,17 +331,22 @@ void Writer::RunGroup(int32_t partition, const std::vector<Waiter*>& waiters) {
   absl::Time earliest = absl::InfiniteFuture();
   for (Waiter* waiter : waiters) earliest = std::min(earliest, waiter->answer_by);
   // An earlier append's outcome is unknown: read back before deciding
-  // anything, or fail fast without writing.
-  if (part.in_doubt) {
-    if (absl::Status caught_up = CatchUp(partition, earliest); !caught_up.ok()) {
-      absl::Status failed = Unanswered(
-          partition, absl::StrCat("an earlier write to partition ", partition,
-                                  " is not settled yet (", caught_up.message(), ")"));
-      for (Waiter* waiter : waiters) waiter->result = failed;
-      return;
+  // anything, or fail fast without writing. Checked before every command, as
+  // a write earlier in this group (a change of the tree) may have left it so.
+  auto settle = [&](size_t from) {
+    if (!part.in_doubt) return true;
+    absl::Status caught_up = CatchUp(partition, earliest);
+    if (caught_up.ok()) {
+      part.in_doubt = false;
+      return true;
     }
-    part.in_doubt = false;
-  }
+    absl::Status failed = Unanswered(
+        partition, absl::StrCat("an earlier write to partition ", partition,
+                                " is not settled yet (", caught_up.message(), ")"));
+    for (size_t i = from; i < waiters.size(); ++i) waiters[i]->result = failed;
+    return false;
+  };
+  if (!settle(0)) return;
   // The tree every decision reads must be current: our own when we own its
   // partition, else caught up with the log.
   if (!partitions_[tree_partition_]->owned || partitions_[tree_partition_]->in_doubt) {
@@ -357,6 +362,7 @@ void Writer::RunGroup(int32_t partition, const std::vector<Waiter*>& waiters) {
     // reads the tree it leaves.
     const bool tree = command.aggregate_id == kOrgTreeId;
     if (tree) Flush(partition, group, waiters);
+    if (!settle(i)) break;  // a group holds nothing after a failed write
     // Every read and write of the group ends by its earliest answer_by.
     absl::StatusOr<std::optional<CommandResult>> decided =
         Decide(partition, command, earliest, group, i);

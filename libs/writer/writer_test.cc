@@ -18,6 +18,7 @@
 #include "libs/eventlog/kafka_log.h"
 #include "libs/eventlog/test_broker.h"
 #include "libs/eventlog/testing.h"
+#include "libs/writer/test_commands.h"
 #include "vanguard/v1/token.pb.h"
 
 namespace vanguard::writer {
@@ -27,41 +28,10 @@ using ::testing::HasSubstr;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(20); }
 
-domain::Context Clerk() {
-  return {.principal_id = "clerk-1", .actor_organisation_id = "county", .now = absl::Now()};
-}
-
-// A request stand-in: its bytes are what the fingerprint covers.
-v1::OrganisationRegistered Request(const std::string& id, const std::string& parent,
-                                   const std::string& name) {
-  v1::OrganisationRegistered request;
-  request.set_organisation_id(id);
-  request.set_parent_id(parent);
-  request.set_name(name);
-  return request;
-}
-
-Command Register(const std::string& request_id, const std::string& id, const std::string& parent,
-                 const std::string& name, v1::OrganisationLevel level,
-                 v1::OrganisationKind kind = v1::ORGANISATION_KIND_COMMITTEE) {
-  domain::RegisterOrganisation command{.organisation_id = id,
-                                       .parent_id = parent,
-                                       .name = name,
-                                       .kind = kind,
-                                       .level = level,
-                                       .sector = level == v1::ORGANISATION_LEVEL_GRASSROOTS
-                                                     ? v1::SECTOR_VILLAGE
-                                                     : v1::SECTOR_TERRITORIAL};
-  domain::Context context = Clerk();
-  return {.aggregate_type = v1::AGGREGATE_TYPE_ORG_TREE,
-          .aggregate_id = kOrgTreeId,
-          .request_id = request_id,
-          .fingerprint = Fingerprint(Request(id, parent, name)),
-          .context = context,
-          .decide = [command, context](const DecisionInput& in) {
-            return domain::Decide(in.tree, command, context);
-          }};
-}
+using testing::Clerk;
+using testing::Count;
+using testing::Register;
+using testing::Request;
 
 class WriterTest : public ::testing::Test {
  protected:
@@ -267,25 +237,6 @@ TEST_F(WriterTest, ConcurrentCommandsOnOneAggregateAreSerialized) {
 
 // A command on an aggregate of the caller's choosing whose decision reports
 // how many events of its aggregate it saw.
-Command Count(const std::string& aggregate_id, const std::string& request_id,
-              std::atomic<int>* seen, std::function<void()> while_deciding = {}) {
-  domain::Context context = Clerk();
-  return {.aggregate_type = v1::AGGREGATE_TYPE_PLEDGE,
-          .aggregate_id = aggregate_id,
-          .request_id = request_id,
-          .fingerprint = Fingerprint(Request(aggregate_id, request_id, "")),
-          .context = context,
-          .decide = [=](const DecisionInput& in) -> absl::StatusOr<std::vector<v1::Envelope>> {
-            if (while_deciding) while_deciding();
-            seen->store(static_cast<int>(in.history.size()));
-            v1::Envelope e;
-            e.mutable_organisation_renamed()->set_organisation_id(aggregate_id);
-            e.mutable_organisation_renamed()->set_name(request_id);
-            e.set_event_type("vanguard.v1.OrganisationRenamed");
-            return std::vector<v1::Envelope>{e};
-          }};
-}
-
 TEST_F(WriterTest, CommandsQueuedBehindAWriteAreDecidedInOrderAndWrittenTogether) {
   // Two aggregates of one partition.
   const std::string a = "acc-a";
