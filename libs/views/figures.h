@@ -68,6 +68,13 @@ inline constexpr int kMeetingAttendance = 78;
 inline constexpr int kMeetingExpected = 79;
 inline constexpr int kFigureCount = 80;
 
+// Each enum's known values fit the slots its figures leave them (the
+// projection parks an event whose value it does not know).
+static_assert(v1::OrganisationKind_MAX <= 5 && v1::Sector_MAX <= 10);
+static_assert(v1::MemberCategory_MAX <= 6 && v1::AppraisalGrade_MAX <= 4);
+static_assert(v1::FundsPurpose_MAX <= 6 && v1::HonourKind_MAX <= 3);
+static_assert(v1::PledgeKind_MAX <= 2 && v1::PledgeState_MAX <= 5);
+
 constexpr int PledgeFigure(v1::PledgeKind kind, v1::PledgeState state) {
   return kPledgesByKindState + (static_cast<int>(kind) - 1) * 5 + (static_cast<int>(state) - 1);
 }

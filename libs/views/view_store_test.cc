@@ -207,6 +207,92 @@ TEST(ViewStoreTest, AnEventItCannotApplyIsParkedAndItsAggregateWaitsBehindIt) {
   EXPECT_EQ(Count(village, PledgeFigure(v1::PLEDGE_KIND_DEED, v1::PLEDGE_STATE_UNDER_REVIEW)), 0);
 }
 
+// Values outside what the contract defines, as a newer writer or a damaged
+// record may hold them: an enum value this projector does not know (past the
+// end, negative, huge), a day outside the years 1000 to 9999, a timestamp out
+// of range, a pledge of no kind. Each parks its aggregate, naming the field,
+// and counts nowhere; the other aggregates go on.
+TEST(ViewStoreTest, ValuesOutsideTheContractParkTheirAggregateAndCountNowhere) {
+  ScopedTempDir dir;
+  auto log = eventlog::OpenEmbeddedLog({.path = dir.path() + "/log", .partitions = 4});
+  ASSERT_TRUE(log.ok());
+  Chain tree("org-tree");
+  v1::Envelope registered;
+  registered.mutable_organisation_registered()->set_organisation_id("village");
+  registered.mutable_organisation_registered()->set_kind(v1::ORGANISATION_KIND_BRANCH);
+  std::vector<eventlog::Record> records = {tree.Next(registered)};
+  auto paid = [](int purpose) {
+    v1::Envelope e;
+    v1::FundsDisbursed* d = e.mutable_funds_disbursed();
+    d->mutable_recipient()->set_organisation_id("village");
+    d->set_source_organisation_id("county");
+    d->set_purpose(static_cast<v1::FundsPurpose>(purpose));
+    d->set_amount_fen(120'000);
+    d->set_year(2010);
+    *d->mutable_paid_on() = views::testing::MakeDate(2010, 6, 1);
+    return e;
+  };
+  auto appraised = [](int grade) {
+    v1::Envelope e;
+    v1::MemberAppraised* a = e.mutable_member_appraised();
+    a->set_member_id("member-1");
+    a->set_organisation_id("village");
+    a->set_year(2010);
+    a->set_grade(static_cast<v1::AppraisalGrade>(grade));
+    return e;
+  };
+  struct Bad {
+    std::string aggregate;
+    v1::Envelope event;
+    std::string reason;
+  };
+  std::vector<Bad> bad = {
+      {"funds-7", paid(7), "funds_disbursed.purpose: 7 is not a value of FundsPurpose"},
+      {"funds-negative", paid(-1), "purpose: -1 is not a value of FundsPurpose"},
+      {"funds-huge", paid(2'000'000'000), "purpose: 2000000000 is not a value of FundsPurpose"},
+      {"appraisal-5", appraised(5), "member_appraised.grade: 5 is not a value of AppraisalGrade"},
+  };
+  v1::Envelope late = Made("village");
+  *late.mutable_pledge_made()->mutable_due_on() = views::testing::MakeDate(2'000'000, 1, 1);
+  bad.push_back({"pledge-late", late, "due_on: 2000000-1-1 is not a day of the years 1000 to 9999"});
+  v1::Envelope kindless = Made("village");
+  kindless.mutable_pledge_made()->set_kind(v1::PLEDGE_KIND_UNSPECIFIED);
+  bad.push_back({"pledge-kindless", kindless, "kind: a pledge must be work or deed, not 0"});
+  v1::Envelope far = paid(1);
+  far.mutable_occurred_at()->set_seconds(int64_t{1} << 62);
+  bad.push_back({"funds-far", far, "occurred_at: 4611686018427387904s 0ns is not a timestamp"});
+  for (Bad& b : bad) {
+    Chain chain(b.aggregate);
+    records.push_back(chain.Next(b.event));
+  }
+  Chain good("funds-good");
+  records.push_back(good.Next(paid(v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY)));
+  ASSERT_TRUE((*log)->Append(records, absl::Now() + absl::Seconds(10)).ok());
+
+  auto views = OpenViews(dir.path() + "/views", **log);
+  for (int32_t p = 0; p < 4; ++p) ASSERT_TRUE(views->Apply(ReadPartition(**log, p)).ok());
+  auto reader = views->NewReader();
+  EXPECT_EQ(reader->parked_count(), static_cast<int64_t>(bad.size()));
+  std::map<std::string, std::string> reasons;
+  for (const v1::ParkedAggregate& parked : reader->Parked("", 100)) {
+    reasons[parked.aggregate_id()] = parked.reason();
+  }
+  for (const Bad& b : bad) {
+    ASSERT_TRUE(reasons.contains(b.aggregate)) << b.aggregate << " was applied";
+    EXPECT_THAT(reasons[b.aggregate], ::testing::HasSubstr(b.reason)) << b.aggregate;
+  }
+  // Only the good payment counts: ¥1,200 as a pioneer post subsidy, one
+  // disbursement, no appraisal, no pledge.
+  v1::Tally village = reader->GetTally(OrganisationNode("village"), "", "");
+  EXPECT_EQ(Count(village, kFundsReceivedFen), 120'000);
+  EXPECT_EQ(Count(village, kFundsReceivedByPurposeFen + v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY), 120'000);
+  EXPECT_EQ(Count(village, kDisbursements), 1);
+  for (int grade = 1; grade <= 4; ++grade) EXPECT_EQ(Count(village, kAppraisalsByGrade + grade), 0);
+  EXPECT_EQ(Count(village, kRectificationsIssued), 0);
+  EXPECT_EQ(Count(village, PledgeFigure(v1::PLEDGE_KIND_DEED, v1::PLEDGE_STATE_UNDER_REVIEW)), 0);
+  EXPECT_LE(village.counts_size(), kFigureCount);
+}
+
 // A leader review stored in schema version 1 (the quarter implied by the day)
 // is upcast before it applies: the views equal those of the same review in
 // version 2.

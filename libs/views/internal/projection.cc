@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/domain/schema.h"
+#include "libs/views/internal/event_values.h"
 #include "libs/views/figures.h"
 
 namespace vanguard::views::internal {
@@ -106,7 +107,10 @@ std::string HistoryPrefix(absl::string_view aggregate_id) {
 std::string HistoryKey(absl::string_view aggregate_id, int64_t version) {
   return absl::StrCat(aggregate_id, kNul, absl::Dec(version, absl::kZeroPad12));
 }
-int32_t DayNumber(const v1::Date& d) { return d.year() * 10000 + d.month() * 100 + d.day(); }
+// Dates reach here checked (CheckEventValues): years 1000 to 9999.
+int32_t DayNumber(const v1::Date& d) {
+  return static_cast<int32_t>(int64_t{d.year()} * 10000 + d.month() * 100 + d.day());
+}
 
 std::vector<std::string> Projection::Chain(const std::string& node) const {
   std::vector<std::string> chain;
@@ -193,6 +197,11 @@ absl::Status Projection::Apply(ProjectionState& state, const v1::Envelope& store
     if (absl::Status status = domain::Upcast(upcast); !status.ok()) return status;
   }
   const v1::Envelope& e = current ? stored : upcast;
+  if (absl::Status values = CheckEventValues(e); !values.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(e.event_type(), " of ", e.aggregate_id(),
+                                                      " version ", e.aggregate_version(), ": ",
+                                                      values.message()));
+  }
   switch (e.payload_case()) {
     case v1::Envelope::PAYLOAD_NOT_SET:
       return absl::FailedPreconditionError(absl::StrCat(
@@ -354,6 +363,12 @@ absl::Status Projection::ApplyPledge(ProjectionState& state, const v1::Envelope&
   std::optional<v1::PledgeRecord> p;
   if (e.has_pledge_made()) {
     const v1::PledgeMade& r = e.pledge_made();
+    // Its figures are indexed by kind: a pledge of no kind would count in another figure.
+    if (r.kind() != v1::PLEDGE_KIND_WORK && r.kind() != v1::PLEDGE_KIND_DEED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          e.event_type(), " of ", id, " version ", e.aggregate_version(),
+          ": pledge_made.kind: a pledge must be work or deed, not ", r.kind()));
+    }
     p.emplace();
     p->set_pledge_id(id);
     p->set_campaign_id(r.campaign_id());
