@@ -293,6 +293,55 @@ TEST(ViewStoreTest, ValuesOutsideTheContractParkTheirAggregateAndCountNowhere) {
   EXPECT_LE(village.counts_size(), kFigureCount);
 }
 
+// A pioneer post and the subsidy paid to its holder count in the same
+// subtrees: the holder's branch shows both, and so do the village general
+// branch that established the post and the township above (PostFigures).
+TEST(ViewStoreTest, APostAndItsSubsidyCountWhereTheHolderIs) {
+  ScopedTempDir dir;
+  auto log = eventlog::OpenEmbeddedLog({.path = dir.path() + "/log", .partitions = 4});
+  ASSERT_TRUE(log.ok());
+  Chain tree("org-tree"), member("member-1"), post("post-1"), pay("budget-1");
+  auto registered = [](const std::string& id, const std::string& parent) {
+    v1::Envelope e;
+    e.mutable_organisation_registered()->set_organisation_id(id);
+    e.mutable_organisation_registered()->set_parent_id(parent);
+    return e;
+  };
+  v1::Envelope enrolled;
+  enrolled.mutable_member_enrolled()->set_organisation_id("branch");
+  v1::Envelope established;
+  established.mutable_pioneer_post_established()->set_organisation_id("village");
+  established.mutable_pioneer_post_established()->set_member_id("member-1");
+  established.mutable_pioneer_post_established()->set_year(2010);
+  v1::Envelope assessed;
+  assessed.mutable_pioneer_post_assessed()->set_year(2010);
+  assessed.mutable_pioneer_post_assessed()->set_result(v1::ASSESSMENT_RESULT_PASSED);
+  v1::Envelope paid;
+  v1::FundsDisbursed* d = paid.mutable_funds_disbursed();
+  d->mutable_recipient()->set_member_id("member-1");
+  d->set_source_organisation_id("township");
+  d->set_purpose(v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY);
+  d->set_amount_fen(120'000);
+  d->set_year(2010);
+  *d->mutable_paid_on() = views::testing::MakeDate(2010, 12, 20);
+  std::vector<eventlog::Record> records = {
+      tree.Next(registered("township", "")), tree.Next(registered("village", "township")),
+      tree.Next(registered("branch", "village")), member.Next(enrolled),
+      post.Next(established), post.Next(assessed), pay.Next(paid)};
+  ASSERT_TRUE((*log)->Append(records, absl::Now() + absl::Seconds(10)).ok());
+  auto views = OpenViews(dir.path() + "/views", **log);
+  for (int32_t p = 0; p < 4; ++p) ASSERT_TRUE(views->Apply(ReadPartition(**log, p)).ok());
+  ASSERT_EQ(views->parked_count(), 0);
+  auto reader = views->NewReader();
+  for (const char* org : {"branch", "village", "township"}) {
+    v1::Tally t = reader->GetTally(OrganisationNode(org), "", "");
+    EXPECT_EQ(Count(t, kPostsEstablished), 1) << org;
+    EXPECT_EQ(Count(t, kPostsPassed), 1) << org;
+    EXPECT_EQ(Count(t, kFundsReceivedByPurposeFen + v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY), 120'000)
+        << org;
+  }
+}
+
 // A leader review stored in schema version 1 (the quarter implied by the day)
 // is upcast before it applies: the views equal those of the same review in
 // version 2.

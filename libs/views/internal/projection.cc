@@ -651,7 +651,9 @@ absl::Status Projection::ApplyOther(ProjectionState& state, const v1::Envelope& 
         date.set_month(1);
         date.set_day(1);
       }
-      count_fact(OrganisationNode(r.organisation_id()), r.campaign_id(), date, kPostsEstablished);
+      // Where its holder is, like the subsidy paid to the holder (PostFigures).
+      count_fact(r.member_id().empty() ? OrganisationNode(r.organisation_id()) : MemberNode(r.member_id()),
+                 r.campaign_id(), date, kPostsEstablished);
       return absl::OkStatus();
     }
     case v1::Envelope::kPioneerPostAssessed:
