@@ -81,6 +81,10 @@ std::string EncodeHead(const eventlog::AggregateHead& head) {
   return out + head.hash;
 }
 
+absl::Time RecordedAt(const v1::Envelope& e) {
+  return absl::FromUnixSeconds(e.recorded_at().seconds()) + absl::Nanoseconds(e.recorded_at().nanos());
+}
+
 eventlog::AggregateHead DecodeHead(std::string_view in) {
   eventlog::AggregateHead head;
   head.version = static_cast<int64_t>(GetFixed(in));
@@ -342,6 +346,8 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
   const std::string& log_id() const override { return log_id_; }
   int32_t partition_count() const override { return partitions_; }
 
+  void StopAtFirstRecordedAfter(absl::Time instant) override { stop_after_ = instant; }
+
   absl::Status Apply(std::span<const eventlog::StoredRecord> records) override {
     if (read_only_) return absl::FailedPreconditionError("the views were opened read-only");
     if (!broken_.ok()) return broken_;
@@ -370,11 +376,16 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
     }
     int64_t applied = 0;
     for (const eventlog::StoredRecord& record : records) {
+      if (stopped_.contains(record.partition)) continue;
       PartitionState& partition = touched[record.partition];
-      ++partition.next;
       eventlog::AggregateHead head;
       if (std::optional<std::string> h = Pending(kHeads, record.key)) head = DecodeHead(*h);
       eventlog::Judgement j = eventlog::Accept(record, head, partition.epoch);
+      if (j.accepted && stop_after_ && RecordedAt(j.envelope) > *stop_after_) {
+        stopped_.insert(record.partition);
+        continue;
+      }
+      ++partition.next;
       if (!j.accepted) {
         std::string key = PartitionKey(record.partition);
         PutFixed(key, static_cast<uint64_t>(record.offset));
@@ -653,6 +664,9 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
   // Writes of the batch being applied; nullopt deletes.
   absl::flat_hash_map<std::pair<Family, std::string>, std::optional<std::string>> pending_;
   absl::flat_hash_map<std::string, CachedTally> tallies_;
+  // An as-of replay's instant, and the partitions stopped at it (Apply's thread only).
+  std::optional<absl::Time> stop_after_;
+  std::set<int32_t> stopped_;
   // Keys of the tallies changed in this batch, ordered for NodeTallies.
   absl::btree_set<std::string> dirty_;
   absl::flat_hash_set<std::string> parked_;

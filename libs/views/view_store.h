@@ -107,6 +107,13 @@ class ViewStore {
   // positions()[partition]). Records of several partitions may be mixed.
   virtual absl::Status Apply(std::span<const eventlog::StoredRecord> records) = 0;
 
+  // From now on, each partition stops at its first accepted record recorded
+  // after `instant`: that record and the partition's later ones are not
+  // applied, and positions() stays before it (an as-of replay). A rejected
+  // record never stops a partition, whatever its recorded_at says: a fenced
+  // writer's clock may run ahead, and acceptance is what every reader shares.
+  virtual void StopAtFirstRecordedAfter(absl::Time instant) = 0;
+
   // Per partition, the next offset to apply.
   virtual eventlog::PositionMap positions() const = 0;
   // Waits until every partition of `target` has been applied up to its

@@ -8,22 +8,6 @@
 #include "vanguard/v1/envelope.pb.h"
 
 namespace vanguard::projector {
-namespace {
-
-// When the record's event was recorded, from its hashed envelope; nullopt for
-// a record that is not a readable event (the acceptance rule rejects it).
-std::optional<absl::Time> RecordedAt(const eventlog::StoredRecord& record) {
-  v1::Sealed sealed;
-  v1::Envelope envelope;
-  if (!sealed.ParseFromString(record.value) || !envelope.ParseFromString(sealed.envelope()) ||
-      !envelope.has_recorded_at()) {
-    return std::nullopt;
-  }
-  return absl::FromUnixSeconds(envelope.recorded_at().seconds()) +
-         absl::Nanoseconds(envelope.recorded_at().nanos());
-}
-
-}  // namespace
 
 absl::StatusOr<ReplayResult> Replay(eventlog::EventLog& log, views::ViewStore& views,
                                     const ReplayOptions& options) {
@@ -45,6 +29,7 @@ absl::StatusOr<ReplayResult> Replay(eventlog::EventLog& log, views::ViewStore& v
     }
     progress.records_total += std::max<int64_t>(0, ends[p] - from[p]);
   }
+  if (options.as_of) views.StopAtFirstRecordedAfter(*options.as_of);
   ReplayResult result;
   for (int32_t p = 0; p < log.partition_count(); ++p) {
     int64_t next = from[p];
@@ -58,19 +43,16 @@ absl::StatusOr<ReplayResult> Replay(eventlog::EventLog& log, views::ViewStore& v
                                                    next, " before its end ", ends[p]));
       }
       size_t keep = 0;
-      for (; keep < records.size() && records[keep].offset < ends[p]; ++keep) {
-        if (!options.as_of) continue;
-        std::optional<absl::Time> recorded = RecordedAt(records[keep]);
-        if (recorded && *recorded > *options.as_of) {
-          cut = true;
-          break;
-        }
-      }
+      while (keep < records.size() && records[keep].offset < ends[p]) ++keep;
       records.resize(keep);
       if (!records.empty()) {
         RETURN_IF_ERROR(views.Apply(records));
-        next = records.back().offset + 1;
-        result.records_read += static_cast<int64_t>(records.size());
+        // The store stops the partition at its first accepted record
+        // recorded after as_of (StopAtFirstRecordedAfter).
+        const int64_t reached = views.positions()[p];
+        cut = reached <= records.back().offset;
+        result.records_read += reached - next;
+        next = reached;
         progress.records_read = result.records_read;
         progress.elapsed = absl::Now() - start;
         if (options.progress) options.progress(progress);

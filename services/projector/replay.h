@@ -7,9 +7,11 @@
 //   ASSIGN_OR_RETURN(std::string digest, views->Digest());
 //
 // "Recorded at an instant" reads each event's hashed `recorded_at`: in every
-// partition, the replay stops at the first event recorded after `as_of` (a
-// partition's events are recorded in order by its one owner), so the views
-// are those of a projector that had read the log as it stood then. Records
+// partition, the replay stops at the first accepted event recorded after
+// `as_of` (a partition's accepted events are recorded in order by its one
+// owner; a rejected record, e.g. of a fenced owner whose clock runs ahead,
+// stops nothing), so the views are those of a projector that had read the
+// log as it stood then. Records
 // appended while the replay runs are left out: it replays the log as it was
 // when the replay began. A store that already holds positions is continued.
 #pragma once
