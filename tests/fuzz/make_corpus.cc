@@ -7,7 +7,7 @@
 //
 // writes <dir>/command_fuzz/ (each request with the history it was decided
 // against), <dir>/envelope_fuzz/ (each kind of event, plus the upcast and
-// refused schema versions) and <dir>/log_record_fuzz/ (the sealed log, whole,
+// refused schema versions; the same in <dir>/projection_fuzz/) and <dir>/log_record_fuzz/ (the sealed log, whole,
 // per aggregate, tampered and reordered). Seeds are named after what they
 // hold, so a rerun rewrites the same files. Exit 1 if a step is refused:
 // the seeds are meant to reach past validation.
@@ -63,7 +63,7 @@ void PutRecord(std::string& out, const StoredForSeed& record, uint8_t extra_flag
 class Scenario {
  public:
   explicit Scenario(fs::path dir) : dir_(std::move(dir)) {
-    for (const char* target : {"command_fuzz", "envelope_fuzz", "log_record_fuzz"}) {
+    for (const char* target : {"command_fuzz", "envelope_fuzz", "log_record_fuzz", "projection_fuzz"}) {
       fs::create_directories(dir_ / target);
     }
     // Every partition is claimed first (epoch 1), as a writer does at start.
@@ -251,6 +251,8 @@ class Scenario {
       if (c == '/' || c == ' ') c = '_';
     }
     std::ofstream(dir_ / target / file, std::ios::binary | std::ios::trunc) << bytes;
+    // The projection reads envelopes as envelope_fuzz does: the same seeds.
+    if (target == "envelope_fuzz") Write("projection_fuzz", name, bytes);
   }
 
   fs::path dir_;
