@@ -3,12 +3,14 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libs/eventlog/hash_chain.h"
+#include "libs/eventlog/partitioner.h"
 
 namespace vanguard::eventlog {
 
 std::string ClaimAggregateId(int32_t partition) { return absl::StrCat("partition-", partition); }
 
-Judgement Accept(const StoredRecord& record, const AggregateHead& head, int64_t partition_epoch) {
+Judgement Accept(const StoredRecord& record, const AggregateHead& head, int64_t partition_epoch,
+                 int32_t partition_count) {
   Judgement j;
   auto reject = [&](std::string reason) {
     j.reason = std::move(reason);
@@ -27,6 +29,13 @@ Judgement Accept(const StoredRecord& record, const AggregateHead& head, int64_t 
   if (e.aggregate_id() != record.key) {
     return reject(
         absl::StrCat("the record's key differs from its aggregate id ", e.aggregate_id()));
+  }
+  if (!e.has_owner_claimed()) {
+    const int32_t home = Murmur2Partition(record.key, partition_count);
+    if (home != record.partition) {
+      return reject(absl::StrCat("the key belongs in partition ", home, " of ", partition_count,
+                                 ", not in partition ", record.partition));
+    }
   }
   if (e.aggregate_version() != head.version + 1) {
     return reject(

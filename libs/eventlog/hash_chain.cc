@@ -58,7 +58,7 @@ absl::StatusOr<SealedRecord> Seal(const v1::Envelope& envelope, std::string_view
 }
 
 std::optional<ChainBreak> ChainVerifier::Check(const StoredRecord& record) {
-  Judgement j = Accept(record, heads_[record.key], epochs_[record.partition]);
+  Judgement j = Accept(record, heads_[record.key], epochs_[record.partition], partition_count_);
   if (j.accepted) {
     heads_[record.key] = {j.envelope.aggregate_version(), j.hash};
     if (j.is_claim) epochs_[record.partition] = j.envelope.owner_claimed().epoch();
@@ -74,7 +74,7 @@ std::optional<ChainBreak> ChainVerifier::Check(const StoredRecord& record) {
 
 absl::StatusOr<VerifyReport> VerifyLog(EventLog& log, absl::Time deadline) {
   VerifyReport report;
-  ChainVerifier verifier;
+  ChainVerifier verifier(log.partition_count());
   for (int32_t partition = 0; partition < log.partition_count(); ++partition) {
     ASSIGN_OR_RETURN(int64_t end, log.EndOffset(partition, deadline));
     if (end == 0) continue;

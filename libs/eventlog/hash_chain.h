@@ -57,9 +57,11 @@ struct ChainBreak {
 // aggregate's head, so every later event of that aggregate is reported too.
 class ChainVerifier {
  public:
+  explicit ChainVerifier(int32_t partition_count) : partition_count_(partition_count) {}
   std::optional<ChainBreak> Check(const StoredRecord& record);
 
  private:
+  int32_t partition_count_;
   absl::flat_hash_map<std::string, AggregateHead> heads_;
   absl::flat_hash_map<int32_t, int64_t> epochs_;  // latest accepted claim per partition
 };

@@ -56,7 +56,7 @@ TEST(SealTest, RefusesIncompleteEnvelopesAndMalformedHashes) {
 }
 
 TEST(ChainVerifierTest, AcceptsAnIntactChain) {
-  ChainVerifier verifier;
+  ChainVerifier verifier(1);  // AsStored puts every record in partition 0
   std::vector<SealedRecord> chain = SampleChain("pledge-1", 5);
   for (size_t i = 0; i < chain.size(); ++i) {
     EXPECT_EQ(verifier.Check(AsStored(chain[i].record, i)), std::nullopt);
@@ -73,7 +73,7 @@ TEST(ChainVerifierTest, NamesAFlippedByte) {
   sealed.set_envelope(envelope);
   tampered.value = sealed.SerializeAsString();
 
-  ChainVerifier verifier;
+  ChainVerifier verifier(1);  // AsStored puts every record in partition 0
   EXPECT_EQ(verifier.Check(AsStored(chain[0].record, 0)), std::nullopt);
   auto broken = verifier.Check(tampered);
   ASSERT_TRUE(broken.has_value());
@@ -84,7 +84,7 @@ TEST(ChainVerifierTest, NamesAFlippedByte) {
 
 TEST(ChainVerifierTest, NamesAMissingEventAndAForgedPrevHash) {
   std::vector<SealedRecord> chain = SampleChain("pledge-1", 3);
-  ChainVerifier dropped;
+  ChainVerifier dropped(1);
   EXPECT_EQ(dropped.Check(AsStored(chain[0].record, 0)), std::nullopt);
   auto gap = dropped.Check(AsStored(chain[2].record, 1));
   ASSERT_TRUE(gap.has_value());
@@ -94,7 +94,7 @@ TEST(ChainVerifierTest, NamesAMissingEventAndAForgedPrevHash) {
   // A forger who re-hashes correctly still cannot name the real head.
   auto forged = Seal(SampleEnvelope("pledge-1", 2, "伪造"), std::string(kHashBytes, 'f'), "/evil");
   ASSERT_TRUE(forged.ok());
-  ChainVerifier verifier;
+  ChainVerifier verifier(1);  // AsStored puts every record in partition 0
   EXPECT_EQ(verifier.Check(AsStored(chain[0].record, 0)), std::nullopt);
   auto broken = verifier.Check(AsStored(forged->record, 1));
   ASSERT_TRUE(broken.has_value());
@@ -104,7 +104,7 @@ TEST(ChainVerifierTest, NamesAMissingEventAndAForgedPrevHash) {
 }
 
 TEST(ChainVerifierTest, NamesGarbageAndAKeyThatLies) {
-  ChainVerifier verifier;
+  ChainVerifier verifier(1);  // AsStored puts every record in partition 0
   auto garbage = verifier.Check({.partition = 2, .offset = 9, .key = "x", .value = "\xff\xff"});
   ASSERT_TRUE(garbage.has_value());
   EXPECT_EQ(garbage->position, (Position{2, 9}));

@@ -380,7 +380,7 @@ class RocksViewStore final : public ViewStore, private internal::ProjectionState
       PartitionState& partition = touched[record.partition];
       eventlog::AggregateHead head;
       if (std::optional<std::string> h = Pending(kHeads, record.key)) head = DecodeHead(*h);
-      eventlog::Judgement j = eventlog::Accept(record, head, partition.epoch);
+      eventlog::Judgement j = eventlog::Accept(record, head, partition.epoch, partitions_);
       if (j.accepted && stop_after_ && RecordedAt(j.envelope) > *stop_after_) {
         stopped_.insert(record.partition);
         continue;

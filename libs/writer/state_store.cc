@@ -176,7 +176,8 @@ class RocksStateStore final : public StateStore {
       if (head_it == heads.end()) {
         head_it = heads.emplace(record.key, HeadLocked(record.key)).first;
       }
-      eventlog::Judgement j = eventlog::Accept(record, head_it->second, claim.epoch);
+      eventlog::Judgement j = eventlog::Accept(record, head_it->second, claim.epoch,
+                                               static_cast<int32_t>(positions_.size()));
       if (!j.accepted) {
         std::string key = PartitionKey(partition);
         PutFixed(key, static_cast<uint64_t>(record.offset));

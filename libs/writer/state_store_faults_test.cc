@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/eventlog/hash_chain.h"
+#include "libs/eventlog/partitioner.h"
 #include "libs/eventlog/storage_faults.h"
 #include "libs/eventlog/testing.h"
 #include "libs/writer/state_store.h"
@@ -32,7 +33,13 @@ constexpr int kAggregatesPerPartition = 3;
 constexpr int kChain = 10;
 constexpr size_t kBatch = 5;
 
-std::string AggregateId(int32_t partition, int k) { return absl::StrCat("agg-", partition, "-", k); }
+// The k-th aggregate of a partition: an id a writer puts there.
+std::string AggregateId(int32_t partition, int k) {
+  for (int n = 0;; ++n) {
+    std::string id = absl::StrCat("agg-", partition, "-", k, "-", n);
+    if (eventlog::Murmur2Partition(id, kPartitions) == partition) return id;
+  }
+}
 
 // Per partition, the records of its aggregates interleaved, with dense offsets.
 std::vector<std::vector<eventlog::StoredRecord>> History() {

@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/eventlog/partitioner.h"
 #include "libs/eventlog/hash_chain.h"
 #include "libs/eventlog/testing.h"
 
@@ -25,6 +26,10 @@ std::vector<eventlog::StoredRecord> AsStored(const std::vector<eventlog::SealedR
   return out;
 }
 
+// pledge-1's partition of four, where a writer puts it (the acceptance rule
+// rejects a record elsewhere).
+const int32_t kHome = eventlog::Murmur2Partition("pledge-1", 4);
+
 class StateStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<StateStore> Open(const std::string& log_id = "log-a") {
@@ -38,10 +43,10 @@ class StateStoreTest : public ::testing::Test {
 TEST_F(StateStoreTest, AppliesAcceptedEventsWithHeadsHistoryAndRequests) {
   auto store = Open();
   std::vector<eventlog::SealedRecord> chain = eventlog::testing::SampleChain("pledge-1", 3);
-  auto applied = store->Apply(2, AsStored(chain, 2, 0));
+  auto applied = store->Apply(kHome, AsStored(chain, kHome, 0));
   ASSERT_TRUE(applied.ok()) << applied.status();
   EXPECT_EQ(applied->size(), 3u);
-  EXPECT_EQ(store->position(2), 3);
+  EXPECT_EQ(store->position(kHome), 3);
   EXPECT_EQ(store->Head("pledge-1").version, 3);
   EXPECT_EQ(store->Head("pledge-1").hash, chain[2].hash);
   auto history = store->History("pledge-1");
@@ -54,7 +59,7 @@ TEST_F(StateStoreTest, AppliesAcceptedEventsWithHeadsHistoryAndRequests) {
   ASSERT_TRUE(first.ParseFromString(sealed.envelope()));
   auto request = store->FindRequest("pledge-1", first.request_id());
   ASSERT_TRUE(request.has_value());
-  EXPECT_EQ(request->partition, 2);
+  EXPECT_EQ(request->partition, kHome);
   EXPECT_EQ(request->first_offset, 0);
   EXPECT_EQ(request->last_version, 1);
   EXPECT_FALSE(store->FindRequest("pledge-1", "never").has_value());
@@ -64,13 +69,13 @@ TEST_F(StateStoreTest, RecordsRejectionsAndKeepsTheHead) {
   auto store = Open();
   std::vector<eventlog::SealedRecord> chain = eventlog::testing::SampleChain("pledge-1", 2);
   // Version 2 arrives first: rejected; then 1 and a replay of 1.
-  std::vector<eventlog::StoredRecord> records = AsStored({chain[1], chain[0], chain[0]}, 0, 0);
-  auto applied = store->Apply(0, records);
+  std::vector<eventlog::StoredRecord> records = AsStored({chain[1], chain[0], chain[0]}, kHome, 0);
+  auto applied = store->Apply(kHome, records);
   ASSERT_TRUE(applied.ok()) << applied.status();
   EXPECT_EQ(applied->size(), 1u);
   EXPECT_EQ(store->rejected_count(), 2);
   EXPECT_EQ(store->Head("pledge-1").version, 1);
-  EXPECT_EQ(store->position(0), 3);
+  EXPECT_EQ(store->position(kHome), 3);
 }
 
 TEST_F(StateStoreTest, RefusesRecordsOutOfOrderAndAnotherLog) {

@@ -37,7 +37,8 @@ TEST(WriterLogFaultsTest, CommandsAfterAnUnsettledWriteInTheirGroupAreNotDecided
   auto log = eventlog::OpenEmbeddedLog(
       {.path = dir.path() + "/log", .partitions = 4, .env = storage.env()});
   ASSERT_TRUE(log.ok()) << log.status();
-  auto store = StateStore::Open({.path = dir.path() + "/state", .log_id = (*log)->log_id()});
+  auto store = StateStore::Open(
+      {.path = dir.path() + "/state", .log_id = (*log)->log_id(), .partitions = 4});
   ASSERT_TRUE(store.ok()) << store.status();
   // The disk fails right after the first append that follows `arm`.
   std::atomic<bool> arm{false};

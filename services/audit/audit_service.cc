@@ -285,7 +285,7 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
       if (record.offset >= *end) break;
       cursor.offset = record.offset + 1;
       if (record.key == claims) {
-        eventlog::Judgement j = eventlog::Accept(record, cursor.claim, cursor.epoch);
+        eventlog::Judgement j = eventlog::Accept(record, cursor.claim, cursor.epoch, log_.partition_count());
         if (j.accepted && j.is_claim) {
           cursor.claim = {j.envelope.aggregate_version(), j.hash};
           cursor.epoch = j.envelope.owner_claimed().epoch();
@@ -293,7 +293,7 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
         continue;
       }
       if (record.key != request->aggregate_id()) continue;
-      eventlog::Judgement j = eventlog::Accept(record, cursor.head, cursor.epoch);
+      eventlog::Judgement j = eventlog::Accept(record, cursor.head, cursor.epoch, log_.partition_count());
       if (j.accepted) cursor.head = {j.envelope.aggregate_version(), j.hash};
       if (j.readable && (from || to)) {
         absl::Time recorded = TimeOf(j.envelope.recorded_at());
@@ -393,7 +393,7 @@ grpc::Status AuditServiceImpl::StreamSubtree(const grpc::ServerContext& context,
         if (record.offset >= *end) break;
         next = record.offset + 1;
         eventlog::AggregateHead& head = heads[record.key];
-        eventlog::Judgement j = eventlog::Accept(record, head, epoch);
+        eventlog::Judgement j = eventlog::Accept(record, head, epoch, log_.partition_count());
         if (j.accepted) {
           head = {j.envelope.aggregate_version(), j.hash};
           if (j.is_claim) epoch = j.envelope.owner_claimed().epoch();

@@ -202,7 +202,8 @@ TEST_P(TwoWritersTest, TheSurvivorTakesOverAndNothingAcknowledgedIsLostOrDoubled
       ASSERT_FALSE(records->empty());
       for (const auto& record : *records) {
         ++read;
-        eventlog::Judgement j = eventlog::Accept(record, heads[record.key], epochs[p]);
+        eventlog::Judgement j =
+            eventlog::Accept(record, heads[record.key], epochs[p], (*log)->partition_count());
         if (!j.accepted) {
           ++rejected;
           continue;

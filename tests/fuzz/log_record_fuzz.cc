@@ -28,7 +28,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vanguard;
   fuzz::FuzzInput in(data, size);
-  eventlog::ChainVerifier verifier;
+  constexpr int32_t kPartitions = 4;  // partition = flags >> 1 & 3
+  eventlog::ChainVerifier verifier(kPartitions);
   std::map<std::string, eventlog::AggregateHead> heads;
   std::map<int32_t, int64_t> epochs;
   std::map<int32_t, int64_t> next_offset;
@@ -47,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
 
     const eventlog::AggregateHead head = heads[record.key];
-    eventlog::Judgement j = eventlog::Accept(record, head, epochs[record.partition]);
+    eventlog::Judgement j = eventlog::Accept(record, head, epochs[record.partition], kPartitions);
     const std::optional<eventlog::ChainBreak> broken = verifier.Check(record);
     FUZZ_CHECK(j.accepted == !broken.has_value(),
                absl::StrCat("Accept and the verifier disagree at offset ", record.offset));

@@ -28,6 +28,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/domain/schema.h"
 #include "libs/domain/validation.h"
+#include "libs/eventlog/partitioner.h"
 #include "libs/eventlog/acceptance.h"
 #include "libs/eventlog/hash_chain.h"
 #include "tests/fuzz/command_harness.h"
@@ -41,11 +42,8 @@ namespace fs = std::filesystem;
 constexpr char kTree[] = "org-tree";
 constexpr int kPartitions = 4;  // as many as log_record_fuzz's flags address
 
-int PartitionOf(std::string_view key) {
-  unsigned sum = 0;
-  for (char c : key) sum += static_cast<unsigned char>(c);
-  return static_cast<int>(sum % kPartitions);
-}
+// Where a writer puts the key, so the acceptance rule takes the seeds.
+int PartitionOf(std::string_view key) { return eventlog::Murmur2Partition(key, kPartitions); }
 
 struct StoredForSeed {
   int partition;

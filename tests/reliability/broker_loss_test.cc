@@ -370,7 +370,7 @@ LogCensus ReadLog(eventlog::EventLog& log) {
       read[record.partition] = record.offset + 1;
       ++census.records;
       eventlog::Judgement judgement =
-          eventlog::Accept(record, heads[record.key], epochs[record.partition]);
+          eventlog::Accept(record, heads[record.key], epochs[record.partition], log.partition_count());
       if (!judgement.accepted) {
         ++census.rejected;
         continue;
