@@ -57,66 +57,71 @@ class Plan {
   absl::flat_hash_map<const Descriptor*, std::vector<const FieldDescriptor*>> fields_;
 };
 
-absl::Status Refuse(const std::string& path, absl::string_view what) {
+// A refusal names its field as the check unwinds: the leaf says what is
+// wrong (": ..."), each message around it puts its field's name in front, so
+// a value that passes costs no string work.
+absl::Status Refuse(absl::string_view what) {
   return absl::FailedPreconditionError(
-      absl::StrCat(path, ": ", what, " (a newer writer's value or a damaged record)"));
+      absl::StrCat(": ", what, " (a newer writer's value or a damaged record)"));
 }
 
-absl::Status CheckDate(const v1::Date& d, const std::string& path) {
+absl::Status Within(const FieldDescriptor* field, int index, const absl::Status& inner) {
+  std::string at(field->name());
+  if (index >= 0) absl::StrAppend(&at, "[", index, "]");
+  const absl::string_view rest = inner.message();
+  const bool leaf = !rest.empty() && (rest.front() == ':' || rest.front() == '[');
+  return absl::FailedPreconditionError(absl::StrCat(at, leaf ? "" : ".", rest));
+}
+
+absl::Status CheckDate(const v1::Date& d) {
   if (d.year() == 0 && d.month() == 0 && d.day() == 0) return absl::OkStatus();  // unset
   if (d.year() < 1000 || d.year() > 9999 || d.month() < 1 || d.month() > 12 || d.day() < 1 ||
       d.day() > 31) {
-    return Refuse(path, absl::StrCat(d.year(), "-", d.month(), "-", d.day(),
-                                     " is not a day of the years 1000 to 9999"));
+    return Refuse(absl::StrCat(d.year(), "-", d.month(), "-", d.day(),
+                               " is not a day of the years 1000 to 9999"));
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckTimestamp(const google::protobuf::Timestamp& t, const std::string& path) {
+absl::Status CheckTimestamp(const google::protobuf::Timestamp& t) {
   // 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z, as protobuf defines it.
   constexpr int64_t kMin = -62'135'596'800, kMax = 253'402'300'799;
   if (t.seconds() < kMin || t.seconds() > kMax || t.nanos() < 0 || t.nanos() > 999'999'999) {
-    return Refuse(path, absl::StrCat(t.seconds(), "s ", t.nanos(), "ns is not a timestamp"));
+    return Refuse(absl::StrCat(t.seconds(), "s ", t.nanos(), "ns is not a timestamp"));
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckMessage(const Plan& plan, const Message& m, const std::string& path);
+absl::Status CheckMessage(const Plan& plan, const Message& m);
 
 absl::Status CheckValue(const Plan& plan, const Message& m, const FieldDescriptor* field,
-                        int index, const std::string& path) {
+                        int index) {
   const Reflection* r = m.GetReflection();
   if (field->type() == FieldDescriptor::TYPE_ENUM) {
     const int value = index < 0 ? r->GetEnumValue(m, field) : r->GetRepeatedEnumValue(m, field, index);
     if (field->enum_type()->FindValueByNumber(value) == nullptr) {
-      return Refuse(path, absl::StrCat(value, " is not a value of ", field->enum_type()->name(),
-                                       " this projector knows"));
+      return Refuse(absl::StrCat(value, " is not a value of ", field->enum_type()->name(),
+                                 " this projector knows"));
     }
     return absl::OkStatus();
   }
-  const Message& child = index < 0 ? r->GetMessage(m, field) : r->GetRepeatedMessage(m, field, index);
-  return CheckMessage(plan, child, path);
+  return CheckMessage(plan, index < 0 ? r->GetMessage(m, field) : r->GetRepeatedMessage(m, field, index));
 }
 
-absl::Status CheckMessage(const Plan& plan, const Message& m, const std::string& path) {
+absl::Status CheckMessage(const Plan& plan, const Message& m) {
   const Descriptor* type = m.GetDescriptor();
-  if (type == v1::Date::descriptor()) {
-    return CheckDate(static_cast<const v1::Date&>(m), path);
-  }
+  if (type == v1::Date::descriptor()) return CheckDate(static_cast<const v1::Date&>(m));
   if (type == google::protobuf::Timestamp::descriptor()) {
-    return CheckTimestamp(static_cast<const google::protobuf::Timestamp&>(m), path);
+    return CheckTimestamp(static_cast<const google::protobuf::Timestamp&>(m));
   }
   const Reflection* r = m.GetReflection();
   for (const FieldDescriptor* field : plan.FieldsOf(type)) {
-    const std::string at = path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
     if (field->is_repeated()) {
       for (int i = 0, n = r->FieldSize(m, field); i < n; ++i) {
-        if (absl::Status s = CheckValue(plan, m, field, i, absl::StrCat(at, "[", i, "]")); !s.ok()) {
-          return s;
-        }
+        if (absl::Status s = CheckValue(plan, m, field, i); !s.ok()) return Within(field, i, s);
       }
     } else if (field->type() == FieldDescriptor::TYPE_ENUM || r->HasField(m, field)) {
-      if (absl::Status s = CheckValue(plan, m, field, -1, at); !s.ok()) return s;
+      if (absl::Status s = CheckValue(plan, m, field, -1); !s.ok()) return Within(field, -1, s);
     }
   }
   return absl::OkStatus();
@@ -126,7 +131,7 @@ absl::Status CheckMessage(const Plan& plan, const Message& m, const std::string&
 
 absl::Status CheckEventValues(const v1::Envelope& envelope) {
   static const Plan* const plan = new Plan();
-  return CheckMessage(*plan, envelope, "");
+  return CheckMessage(*plan, envelope);
 }
 
 }  // namespace vanguard::views::internal
