@@ -4,13 +4,15 @@
 // its key belongs to (Murmur2Partition, as Vanguard's writers place it; a
 // foreign producer's record placed by another partitioner is rejected by
 // every reader alike), its version is the aggregate's head + 1, its prev_hash
-// is the head's hash, and its claim epoch is the partition's latest claim. An OwnerClaimed record is accepted when its
-// own chain holds and its epoch is above the partition's latest claim. Anything
-// else is rejected: recorded with the reason, and the reader moves on. The
-// state store, the projectors, verify and audit all call Accept(), so every
-// reader agrees on the history without coordinating.
+// is the head's hash, and its claim epoch is the partition's latest claim.
+// An OwnerClaimed record is accepted when its own chain holds and its epoch
+// is above the partition's latest claim. Anything else is rejected: recorded
+// with the reason, and the reader moves on. The state store, the projectors,
+// verify and audit all call Accept(), so every reader agrees on the history
+// without coordinating.
 //
-//   Judgement j = Accept(record, heads[record.key], epochs[record.partition], log.partition_count());
+//   Judgement j = Accept(record, heads[record.key], epochs[record.partition],
+//                        log.partition_count());
 //   if (j.accepted) { heads[record.key] = {j.envelope.aggregate_version(), j.hash}; ... }
 #pragma once
 

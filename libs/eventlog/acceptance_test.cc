@@ -49,7 +49,8 @@ TEST(AcceptTest, AcceptsTheNextEventUnderTheLatestClaim) {
   EXPECT_TRUE(j.accepted) << j.reason;
   EXPECT_EQ(j.hash, first.hash);
   EXPECT_EQ(j.envelope.aggregate_version(), 1);
-  EXPECT_TRUE(Accept(Home(Event("pledge-1", 2, 3, first.hash)), {1, first.hash}, 3, kCount).accepted);
+  EXPECT_TRUE(
+      Accept(Home(Event("pledge-1", 2, 3, first.hash)), {1, first.hash}, 3, kCount).accepted);
 }
 
 TEST(AcceptTest, RejectsAnEventOfAnOlderOrNewerEpoch) {
@@ -61,7 +62,8 @@ TEST(AcceptTest, RejectsAnEventOfAnOlderOrNewerEpoch) {
 
 TEST(AcceptTest, RejectsAVersionOrPrevHashThatIsNotTheHeads) {
   SealedRecord first = Event("pledge-1", 1, 0);
-  EXPECT_FALSE(Accept(Home(first), {1, first.hash}, 0, kCount).accepted) << "a replayed first event";
+  EXPECT_FALSE(Accept(Home(first), {1, first.hash}, 0, kCount).accepted)
+      << "a replayed first event";
   SealedRecord forked = Event("pledge-1", 2, 0, std::string(kHashBytes, 'x'));
   Judgement j = Accept(Home(forked), {1, first.hash}, 0, kCount);
   EXPECT_FALSE(j.accepted);

@@ -224,7 +224,8 @@ TEST(EmbeddedLogFaultTest, AnUnknownOutcomeIsUnavailableUntilTheLogReopens) {
   for (int32_t p = 0; p < 4; ++p) {
     auto end = (*log)->EndOffset(p, Soon());
     EXPECT_EQ(end.status().code(), absl::StatusCode::kUnavailable)
-        << "partition " << p << ": " << (end.ok() ? absl::StrCat("answered ", *end) : end.status().ToString());
+        << "partition " << p << ": "
+        << (end.ok() ? absl::StrCat("answered ", *end) : end.status().ToString());
     EXPECT_THAT(end.status().message(), HasSubstr("unknown"));
   }
   auto reader = (*log)->OpenReader(ends);

@@ -24,16 +24,23 @@ class MemoryProjection::State : public internal::ProjectionState {
     if (it == records_.end()) return std::nullopt;
     return it->second;
   }
-  void PutRecord(const std::string& key, std::string value) override { records_[key] = std::move(value); }
+  void PutRecord(const std::string& key, std::string value) override {
+    records_[key] = std::move(value);
+  }
   bool HasIndex(const std::string& key) override { return index_.contains(key); }
-  void PutIndex(const std::string& key, std::string value) override { index_[key] = std::move(value); }
+  void PutIndex(const std::string& key, std::string value) override {
+    index_[key] = std::move(value);
+  }
   void DeleteIndex(const std::string& key) override { index_.erase(key); }
-  void PutHistory(const std::string& key, std::string value) override { history_[key] = std::move(value); }
+  void PutHistory(const std::string& key, std::string value) override {
+    history_[key] = std::move(value);
+  }
   TallyValue& MutableTally(const std::string& key) override { return tallies_[key]; }
   std::vector<std::pair<std::string, v1::Tally>> NodeTallies(const std::string& node) override {
     const std::string prefix = TallyPrefix(node);
     std::vector<std::pair<std::string, v1::Tally>> out;
-    for (auto it = tallies_.lower_bound(prefix); it != tallies_.end() && it->first.starts_with(prefix); ++it) {
+    for (auto it = tallies_.lower_bound(prefix);
+         it != tallies_.end() && it->first.starts_with(prefix); ++it) {
       if (!it->second.empty()) out.emplace_back(it->first, it->second.ToProto());
     }
     return out;

@@ -82,7 +82,8 @@ std::string EncodeHead(const eventlog::AggregateHead& head) {
 }
 
 absl::Time RecordedAt(const v1::Envelope& e) {
-  return absl::FromUnixSeconds(e.recorded_at().seconds()) + absl::Nanoseconds(e.recorded_at().nanos());
+  return absl::FromUnixSeconds(e.recorded_at().seconds()) +
+         absl::Nanoseconds(e.recorded_at().nanos());
 }
 
 eventlog::AggregateHead DecodeHead(std::string_view in) {

@@ -254,7 +254,8 @@ TEST(ViewStoreTest, ValuesOutsideTheContractParkTheirAggregateAndCountNowhere) {
   };
   v1::Envelope late = Made("village");
   *late.mutable_pledge_made()->mutable_due_on() = views::testing::MakeDate(2'000'000, 1, 1);
-  bad.push_back({"pledge-late", late, "due_on: 2000000-1-1 is not a day of the years 1000 to 9999"});
+  bad.push_back(
+      {"pledge-late", late, "due_on: 2000000-1-1 is not a day of the years 1000 to 9999"});
   v1::Envelope kindless = Made("village");
   kindless.mutable_pledge_made()->set_kind(v1::PLEDGE_KIND_UNSPECIFIED);
   bad.push_back({"pledge-kindless", kindless, "kind: a pledge must be work or deed, not 0"});
@@ -285,7 +286,8 @@ TEST(ViewStoreTest, ValuesOutsideTheContractParkTheirAggregateAndCountNowhere) {
   // disbursement, no appraisal, no pledge.
   v1::Tally village = reader->GetTally(OrganisationNode("village"), "", "");
   EXPECT_EQ(Count(village, kFundsReceivedFen), 120'000);
-  EXPECT_EQ(Count(village, kFundsReceivedByPurposeFen + v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY), 120'000);
+  EXPECT_EQ(Count(village, kFundsReceivedByPurposeFen + v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY),
+            120'000);
   EXPECT_EQ(Count(village, kDisbursements), 1);
   for (int grade = 1; grade <= 4; ++grade) EXPECT_EQ(Count(village, kAppraisalsByGrade + grade), 0);
   EXPECT_EQ(Count(village, kRectificationsIssued), 0);
@@ -324,10 +326,13 @@ TEST(ViewStoreTest, APostAndItsSubsidyCountWhereTheHolderIs) {
   d->set_amount_fen(120'000);
   d->set_year(2010);
   *d->mutable_paid_on() = views::testing::MakeDate(2010, 12, 20);
-  std::vector<eventlog::Record> records = {
-      tree.Next(registered("township", "")), tree.Next(registered("village", "township")),
-      tree.Next(registered("branch", "village")), member.Next(enrolled),
-      post.Next(established), post.Next(assessed), pay.Next(paid)};
+  std::vector<eventlog::Record> records = {tree.Next(registered("township", "")),
+                                           tree.Next(registered("village", "township")),
+                                           tree.Next(registered("branch", "village")),
+                                           member.Next(enrolled),
+                                           post.Next(established),
+                                           post.Next(assessed),
+                                           pay.Next(paid)};
   ASSERT_TRUE((*log)->Append(records, absl::Now() + absl::Seconds(10)).ok());
   auto views = OpenViews(dir.path() + "/views", **log);
   for (int32_t p = 0; p < 4; ++p) ASSERT_TRUE(views->Apply(ReadPartition(**log, p)).ok());
@@ -337,7 +342,8 @@ TEST(ViewStoreTest, APostAndItsSubsidyCountWhereTheHolderIs) {
     v1::Tally t = reader->GetTally(OrganisationNode(org), "", "");
     EXPECT_EQ(Count(t, kPostsEstablished), 1) << org;
     EXPECT_EQ(Count(t, kPostsPassed), 1) << org;
-    EXPECT_EQ(Count(t, kFundsReceivedByPurposeFen + v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY), 120'000)
+    EXPECT_EQ(Count(t, kFundsReceivedByPurposeFen + v1::FUNDS_PURPOSE_PIONEER_POST_SUBSIDY),
+              120'000)
         << org;
   }
 }

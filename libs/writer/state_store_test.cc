@@ -5,8 +5,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/eventlog/partitioner.h"
 #include "libs/eventlog/hash_chain.h"
+#include "libs/eventlog/partitioner.h"
 #include "libs/eventlog/testing.h"
 
 namespace vanguard::writer {

@@ -340,9 +340,9 @@ void Writer::RunGroup(int32_t partition, const std::vector<Waiter*>& waiters) {
       part.in_doubt = false;
       return true;
     }
-    absl::Status failed = Unanswered(
-        partition, absl::StrCat("an earlier write to partition ", partition,
-                                " is not settled yet (", caught_up.message(), ")"));
+    absl::Status failed =
+        Unanswered(partition, absl::StrCat("an earlier write to partition ", partition,
+                                           " is not settled yet (", caught_up.message(), ")"));
     for (size_t i = from; i < waiters.size(); ++i) waiters[i]->result = failed;
     return false;
   };

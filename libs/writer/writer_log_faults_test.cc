@@ -23,10 +23,10 @@
 namespace vanguard::writer {
 namespace {
 
-using ::testing::HasSubstr;
 using eventlog::testing::FaultInjectingStorage;
 using eventlog::testing::StorageFault;
 using testing::Count;
+using ::testing::HasSubstr;
 using testing::Register;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(20); }
@@ -52,10 +52,10 @@ TEST(WriterLogFaultsTest, CommandsAfterAnUnsettledWriteInTheirGroupAreNotDecided
                                    }},
                               Soon());
   ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE((*writer)
-                  ->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY),
-                            Soon())
-                  .ok());
+  ASSERT_TRUE(
+      (*writer)
+          ->Execute(Register("r0", "county", "", "县委", v1::ORGANISATION_LEVEL_COUNTY), Soon())
+          .ok());
 
   // An aggregate of the tree's partition holds it while two changes of the
   // tree queue behind it, the second under the first: one group of two writes.
@@ -68,15 +68,14 @@ TEST(WriterLogFaultsTest, CommandsAfterAnUnsettledWriteInTheirGroupAreNotDecided
   absl::Notification release;
   std::atomic<int> seen{-1};
   Command town = Register("r1", "town-a", "county", "甲乡党委", v1::ORGANISATION_LEVEL_TOWNSHIP);
-  Command village =
-      Register("r2", "village-a", "town-a", "甲村党支部", v1::ORGANISATION_LEVEL_GRASSROOTS,
-               v1::ORGANISATION_KIND_BRANCH);
+  Command village = Register("r2", "village-a", "town-a", "甲村党支部",
+                             v1::ORGANISATION_LEVEL_GRASSROOTS, v1::ORGANISATION_KIND_BRANCH);
   std::vector<absl::StatusOr<CommandResult>> results(3, absl::UnknownError("not run"));
   arm = true;
   std::vector<std::thread> threads;
   threads.emplace_back([&] {
-    results[0] = (*writer)->Execute(Count(holder, "h0", &seen, [&] { release.WaitForNotification(); }),
-                                    Soon());
+    results[0] = (*writer)->Execute(
+        Count(holder, "h0", &seen, [&] { release.WaitForNotification(); }), Soon());
   });
   absl::SleepFor(absl::Milliseconds(100));
   threads.emplace_back([&] { results[1] = (*writer)->Execute(town, Soon()); });

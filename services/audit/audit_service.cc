@@ -285,7 +285,8 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
       if (record.offset >= *end) break;
       cursor.offset = record.offset + 1;
       if (record.key == claims) {
-        eventlog::Judgement j = eventlog::Accept(record, cursor.claim, cursor.epoch, log_.partition_count());
+        eventlog::Judgement j =
+            eventlog::Accept(record, cursor.claim, cursor.epoch, log_.partition_count());
         if (j.accepted && j.is_claim) {
           cursor.claim = {j.envelope.aggregate_version(), j.hash};
           cursor.epoch = j.envelope.owner_claimed().epoch();
@@ -293,7 +294,8 @@ grpc::Status AuditServiceImpl::StreamHistory(grpc::ServerContext* context,
         continue;
       }
       if (record.key != request->aggregate_id()) continue;
-      eventlog::Judgement j = eventlog::Accept(record, cursor.head, cursor.epoch, log_.partition_count());
+      eventlog::Judgement j =
+          eventlog::Accept(record, cursor.head, cursor.epoch, log_.partition_count());
       if (j.accepted) cursor.head = {j.envelope.aggregate_version(), j.hash};
       if (j.readable && (from || to)) {
         absl::Time recorded = TimeOf(j.envelope.recorded_at());

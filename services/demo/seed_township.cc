@@ -287,7 +287,8 @@ absl::StatusOr<LogCensus> TakeCensus(eventlog::EventLog& log, absl::Time deadlin
         if (record.offset >= end) break;
         ++read;
         ++census.records;
-        eventlog::Judgement j = eventlog::Accept(record, heads[record.key], epoch, log.partition_count());
+        eventlog::Judgement j =
+            eventlog::Accept(record, heads[record.key], epoch, log.partition_count());
         if (!j.accepted) {
           ++census.rejected;
           continue;

@@ -93,7 +93,8 @@ TEST(ReplayTest, ARejectedRecordRecordedLaterDoesNotCutAnAsOfReplay) {
   const absl::Time day1 = absl::FromUnixSeconds(1286769600);  // 2010-10-11T04:00:00Z
   const absl::Time instant = day1 + absl::Hours(36);
   for (size_t i = 0; i < workload.events.size(); ++i) {
-    workload.events[i].mutable_recorded_at()->set_seconds(absl::ToUnixSeconds(day1 + absl::Seconds(i)));
+    workload.events[i].mutable_recorded_at()->set_seconds(
+        absl::ToUnixSeconds(day1 + absl::Seconds(i)));
   }
   std::span<const v1::Envelope> events = workload.events;
   const size_t half = events.size() / 2;

@@ -42,8 +42,8 @@ constexpr char kUsage[] =
 // The flags each part of a process reads; a subcommand lists the parts it has.
 using Flags = std::vector<std::string>;
 const Flags kLogFlags = {"log", "data_dir", "brokers", "topic", "partitions"};
-const Flags kServerFlags = {"listen",      "endpoint",       "tokens_file",
-                            "tls_cert",    "tls_key",        "tls_client_ca",
+const Flags kServerFlags = {"listen",          "endpoint",      "tokens_file",
+                            "tls_cert",        "tls_key",       "tls_client_ca",
                             "insecure_listen", "drain_seconds", "metrics_listen"};
 const Flags kLimitFlags = {"rate_limit_per_principal", "rate_burst", "max_commands_per_stream"};
 const Flags kOwnershipFlags = {"group", "instance_id", "session_timeout_ms"};
@@ -65,7 +65,11 @@ struct Subcommand {
 std::vector<Subcommand> Subcommands() {
   return {
       {"serve", "everything in one process: commands, views, audit (gRPC, one port)",
-       Join({kLogFlags, {"views_dir", "keys_dir"}, kServerFlags, kLimitFlags, kOwnershipFlags,
+       Join({kLogFlags,
+             {"views_dir", "keys_dir"},
+             kServerFlags,
+             kLimitFlags,
+             kOwnershipFlags,
              kDashboardFlags}),
        vanguard::RunServe},
       {"demo", "build the seed township (and the city) through the command services and show them",
@@ -75,15 +79,20 @@ std::vector<Subcommand> Subcommands() {
        Join({kLogFlags, {"keys_dir"}, kServerFlags, kLimitFlags, kOwnershipFlags}),
        vanguard::RunCommand},
       {"projector", "follow the log into the per-level views and serve them (gRPC)",
-       Join({kLogFlags, {"views_dir", "keys_dir", "read_only", "max_batch", "exit_when_caught_up"},
-             kServerFlags, kDashboardFlags}),
+       Join({kLogFlags,
+             {"views_dir", "keys_dir", "read_only", "max_batch", "exit_when_caught_up"},
+             kServerFlags,
+             kDashboardFlags}),
        vanguard::RunProjector},
       {"replay", "rebuild every view from the log, or as of a past instant, and print its digest",
-       Join({kLogFlags, {"views_dir", "as_of"}}), [](const SignalWaiter&) { return vanguard::RunReplay(); }},
+       Join({kLogFlags, {"views_dir", "as_of"}}),
+       [](const SignalWaiter&) { return vanguard::RunReplay(); }},
       {"verify", "walk the log and check every hash chain (exit 1 on a break)", kLogFlags,
        [](const SignalWaiter&) { return vanguard::RunVerify(); }},
-      {"dev-kafka", "run a TEST Kafka cluster (librdkafka mock) with the events topic",
-       {"brokers", "partitions", "topic"}, vanguard::RunDevKafka},
+      {"dev-kafka",
+       "run a TEST Kafka cluster (librdkafka mock) with the events topic",
+       {"brokers", "partitions", "topic"},
+       vanguard::RunDevKafka},
   };
 }
 

@@ -19,8 +19,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/status/status.h"
 #include "absl/random/random.h"
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -142,7 +142,8 @@ std::string CommandHelp(const std::string& command) {
   for (size_t at = usage.find("--"); at != std::string::npos; at = usage.find("--", at + 2)) {
     size_t end = usage.find_first_not_of("abcdefghijklmnopqrstuvwxyz_", at + 2);
     std::string flag = usage.substr(at + 2, end - at - 2);
-    if (!flag.empty() && std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
+    if (!flag.empty() && std::find(flags.begin(), flags.end(), flag) == flags.end())
+      flags.push_back(flag);
   }
   return absl::StrCat(usage, "\nFlags:\n", cli::FlagsHelp(flags), "Every command:\n",
                       cli::FlagsHelp({"server", "token", "json", "timeout_s"}));

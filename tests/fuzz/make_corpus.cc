@@ -7,10 +7,10 @@
 //
 // writes <dir>/command_fuzz/ (each request with the history it was decided
 // against), <dir>/envelope_fuzz/ (each kind of event, plus the upcast and
-// refused schema versions; the same in <dir>/projection_fuzz/) and <dir>/log_record_fuzz/ (the sealed log, whole,
-// per aggregate, tampered and reordered). Seeds are named after what they
-// hold, so a rerun rewrites the same files. Exit 1 if a step is refused:
-// the seeds are meant to reach past validation.
+// refused schema versions; the same in <dir>/projection_fuzz/) and <dir>/log_record_fuzz/ (the
+// sealed log, whole, per aggregate, tampered and reordered). Seeds are named after what they hold,
+// so a rerun rewrites the same files. Exit 1 if a step is refused: the seeds are meant to reach
+// past validation.
 
 #include <cstdint>
 #include <cstdio>
@@ -28,9 +28,9 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/domain/schema.h"
 #include "libs/domain/validation.h"
-#include "libs/eventlog/partitioner.h"
 #include "libs/eventlog/acceptance.h"
 #include "libs/eventlog/hash_chain.h"
+#include "libs/eventlog/partitioner.h"
 #include "tests/fuzz/command_harness.h"
 #include "tests/fuzz/fuzz_input.h"
 
@@ -61,7 +61,8 @@ void PutRecord(std::string& out, const StoredForSeed& record, uint8_t extra_flag
 class Scenario {
  public:
   explicit Scenario(fs::path dir) : dir_(std::move(dir)) {
-    for (const char* target : {"command_fuzz", "envelope_fuzz", "log_record_fuzz", "projection_fuzz"}) {
+    for (const char* target :
+         {"command_fuzz", "envelope_fuzz", "log_record_fuzz", "projection_fuzz"}) {
       fs::create_directories(dir_ / target);
     }
     // Every partition is claimed first (epoch 1), as a writer does at start.

@@ -369,8 +369,8 @@ LogCensus ReadLog(eventlog::EventLog& log) {
       if (record.offset >= end[record.partition]) continue;
       read[record.partition] = record.offset + 1;
       ++census.records;
-      eventlog::Judgement judgement =
-          eventlog::Accept(record, heads[record.key], epochs[record.partition], log.partition_count());
+      eventlog::Judgement judgement = eventlog::Accept(
+          record, heads[record.key], epochs[record.partition], log.partition_count());
       if (!judgement.accepted) {
         ++census.rejected;
         continue;

@@ -805,7 +805,8 @@ absl::StatusOr<LogScan> ScanLog(eventlog::EventLog& log, absl::Time deadline) {
       for (const eventlog::StoredRecord& record : *records) {
         ++read;
         ++scan.records;
-        eventlog::Judgement j = eventlog::Accept(record, heads[record.key], epoch, log.partition_count());
+        eventlog::Judgement j =
+            eventlog::Accept(record, heads[record.key], epoch, log.partition_count());
         if (!j.accepted) {
           ++scan.rejected;
           continue;

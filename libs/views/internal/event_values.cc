@@ -98,14 +98,16 @@ absl::Status CheckValue(const Plan& plan, const Message& m, const FieldDescripto
                         int index) {
   const Reflection* r = m.GetReflection();
   if (field->type() == FieldDescriptor::TYPE_ENUM) {
-    const int value = index < 0 ? r->GetEnumValue(m, field) : r->GetRepeatedEnumValue(m, field, index);
+    const int value =
+        index < 0 ? r->GetEnumValue(m, field) : r->GetRepeatedEnumValue(m, field, index);
     if (field->enum_type()->FindValueByNumber(value) == nullptr) {
       return Refuse(absl::StrCat(value, " is not a value of ", field->enum_type()->name(),
                                  " this projector knows"));
     }
     return absl::OkStatus();
   }
-  return CheckMessage(plan, index < 0 ? r->GetMessage(m, field) : r->GetRepeatedMessage(m, field, index));
+  return CheckMessage(plan,
+                      index < 0 ? r->GetMessage(m, field) : r->GetRepeatedMessage(m, field, index));
 }
 
 absl::Status CheckMessage(const Plan& plan, const Message& m) {

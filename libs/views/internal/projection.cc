@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/domain/schema.h"
-#include "libs/views/internal/event_values.h"
 #include "libs/views/figures.h"
+#include "libs/views/internal/event_values.h"
 
 namespace vanguard::views::internal {
 namespace {
@@ -365,9 +365,9 @@ absl::Status Projection::ApplyPledge(ProjectionState& state, const v1::Envelope&
     const v1::PledgeMade& r = e.pledge_made();
     // Its figures are indexed by kind: a pledge of no kind would count in another figure.
     if (r.kind() != v1::PLEDGE_KIND_WORK && r.kind() != v1::PLEDGE_KIND_DEED) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          e.event_type(), " of ", id, " version ", e.aggregate_version(),
-          ": pledge_made.kind: a pledge must be work or deed, not ", r.kind()));
+      return absl::FailedPreconditionError(
+          absl::StrCat(e.event_type(), " of ", id, " version ", e.aggregate_version(),
+                       ": pledge_made.kind: a pledge must be work or deed, not ", r.kind()));
     }
     p.emplace();
     p->set_pledge_id(id);
@@ -652,8 +652,9 @@ absl::Status Projection::ApplyOther(ProjectionState& state, const v1::Envelope& 
         date.set_day(1);
       }
       // Where its holder is, like the subsidy paid to the holder (PostFigures).
-      count_fact(r.member_id().empty() ? OrganisationNode(r.organisation_id()) : MemberNode(r.member_id()),
-                 r.campaign_id(), date, kPostsEstablished);
+      count_fact(
+          r.member_id().empty() ? OrganisationNode(r.organisation_id()) : MemberNode(r.member_id()),
+          r.campaign_id(), date, kPostsEstablished);
       return absl::OkStatus();
     }
     case v1::Envelope::kPioneerPostAssessed:
