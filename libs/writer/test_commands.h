@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "gtest/gtest.h"
 #include "libs/domain/org_tree.h"
 #include "libs/writer/writer.h"
 
@@ -69,6 +70,21 @@ inline Command Count(const std::string& aggregate_id, const std::string& request
             e.set_event_type("vanguard.v1.OrganisationRenamed");
             return std::vector<v1::Envelope>{e};
           }};
+}
+
+// Executes `command` until it succeeds or 20 s pass, each failure being
+// UNAVAILABLE (a settling log), as a client retries with its request id.
+inline absl::StatusOr<CommandResult> RetryWhileUnavailable(Writer& writer, const Command& command) {
+  absl::StatusOr<CommandResult> result = absl::UnavailableError("not tried");
+  for (absl::Time give_up = absl::Now() + absl::Seconds(20);
+       !result.ok() && absl::Now() < give_up;) {
+    result = writer.Execute(command, absl::Now() + absl::Seconds(2));
+    if (!result.ok()) {
+      EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable) << result.status();
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+  return result;
 }
 
 }  // namespace vanguard::writer::testing

@@ -95,15 +95,7 @@ TEST(WriterLogFaultsTest, CommandsAfterAnUnsettledWriteInTheirGroupAreNotDecided
   // Healed: the retries apply once each, on the tree the log holds.
   storage.Disarm();
   auto retry = [&](const Command& command) {
-    absl::StatusOr<CommandResult> result = absl::UnavailableError("not tried");
-    for (absl::Time give_up = Soon(); !result.ok() && absl::Now() < give_up;) {
-      result = (*writer)->Execute(command, absl::Now() + absl::Seconds(2));
-      if (!result.ok()) {
-        EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable) << result.status();
-        absl::SleepFor(absl::Milliseconds(50));
-      }
-    }
-    return result;
+    return testing::RetryWhileUnavailable(**writer, command);
   };
   auto town_again = retry(town);
   ASSERT_TRUE(town_again.ok()) << town_again.status();

@@ -404,15 +404,7 @@ TEST(WriterOutageTest, WhileTheLogDoesNotAnswerCommandsFailFastThenResumeWithout
   // decide the other on the state that includes it.
   ASSERT_TRUE((*broker)->SetBrokerUp(1).ok());
   auto retry = [&](const Command& command) {
-    absl::StatusOr<CommandResult> result = absl::UnavailableError("not tried");
-    for (absl::Time give_up = Soon(); !result.ok() && absl::Now() < give_up;) {
-      result = (*writer)->Execute(command, absl::Now() + absl::Seconds(2));
-      if (!result.ok()) {
-        EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable) << result.status();
-        absl::SleepFor(absl::Milliseconds(50));
-      }
-    }
-    return result;
+    return testing::RetryWhileUnavailable(**writer, command);
   };
   auto a = retry(town_a);
   ASSERT_TRUE(a.ok()) << a.status();
